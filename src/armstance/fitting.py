@@ -1,0 +1,64 @@
+"""Fit the two unit classifiers of a model config, and cross-validate them by document."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+from tqdm.auto import tqdm
+
+from armstance.models.base import UnitClassifier
+from armstance.pipeline import TASKS, ArmstancePipeline
+from armstance.schema import TASK_LABELS, DocumentPrediction, GoldDocument
+from armstance.units import UnitBuilder
+
+
+def build_classifier(model_cfg: DictConfig | dict, task: str) -> UnitClassifier:
+    """Instantiate the configured classifier for one task (the `name` key is metadata)."""
+    cfg = OmegaConf.create(model_cfg) if isinstance(model_cfg, dict) else model_cfg
+    params = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k != "name"}
+    return instantiate(params, labels=list(TASK_LABELS[task]), _convert_="all")
+
+
+def fit_pipeline(
+    model_cfg: DictConfig | dict,
+    docs: Sequence[GoldDocument],
+    builder: UnitBuilder,
+    extractor: object | None = None,
+) -> ArmstancePipeline:
+    units = [u for doc in docs for u in builder.from_gold(doc)]
+    if not units:
+        raise ValueError("no training units: the training documents hold no gold actors")
+    classifiers = {}
+    for task in TASKS:
+        classifiers[task] = build_classifier(model_cfg, task).fit(
+            units, [getattr(u, task) for u in units]
+        )
+    return ArmstancePipeline(classifiers=classifiers, builder=builder, extractor=extractor)
+
+
+@dataclass
+class CrossValidation:
+    """Out-of-fold oracle predictions for every document, and each document's fold."""
+
+    predictions: list[DocumentPrediction]
+    fold_of: dict[str, int]
+
+
+def cross_validate(
+    fit: Callable[[Sequence[GoldDocument]], ArmstancePipeline],
+    docs: Sequence[GoldDocument],
+    fold_of: dict[str, int],
+    max_train_docs: int | None = None,
+) -> CrossValidation:
+    """Grouped k-fold: each fold's documents are judged by a model fitted on the others."""
+    folds = sorted({fold_of[d.doc_id] for d in docs})
+    predictions: dict[str, DocumentPrediction] = {}
+    for fold in tqdm(folds, desc="cross-validation", unit="fold"):
+        train = [d for d in docs if fold_of[d.doc_id] != fold][:max_train_docs]
+        test = [d for d in docs if fold_of[d.doc_id] == fold]
+        for prediction in fit(train).predict_gold(test):
+            predictions[prediction.doc_id] = prediction
+    return CrossValidation([predictions[d.doc_id] for d in docs], dict(fold_of))

@@ -1,0 +1,89 @@
+"""JSON Lines reading with errors that name file, line and field; atomic writing."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class DataError(ValueError):
+    """Bad input data. The message names the file, the 1-based line and the field."""
+
+    def __init__(self, path: str | Path, line: int | None, field: str | None, problem: str):
+        self.path, self.line, self.field, self.problem = str(path), line, field, problem
+        where = self.path + (f":{line}" if line is not None else "")
+        what = f" field '{field}':" if field else ""
+        super().__init__(f"{where}:{what} {problem}")
+
+
+def validation_to_data_error(path: str | Path, line: int | None, err: ValidationError) -> DataError:
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or None
+    return DataError(path, line, field, first["msg"])
+
+
+def iter_json_lines(path: str | Path) -> Iterator[tuple[int, dict]]:
+    """Yield (line number, object) for each non-blank line; malformed JSON is a DataError."""
+    with open(path, encoding="utf-8") as fh:
+        try:
+            for number, raw in enumerate(fh, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    obj = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    raise DataError(path, number, None, f"malformed JSON ({exc.msg})") from exc
+                if not isinstance(obj, dict):
+                    raise DataError(path, number, None, "expected a JSON object")
+                yield number, obj
+        except UnicodeDecodeError as exc:
+            raise DataError(path, None, None, f"not UTF-8 ({exc.reason})") from exc
+
+
+def read_records(path: str | Path, model: type[M]) -> list[tuple[int, M]]:
+    """Validate each line of `path` as `model`; returns (line number, record) pairs."""
+    out = []
+    for number, obj in iter_json_lines(path):
+        try:
+            out.append((number, model.model_validate(obj)))
+        except ValidationError as exc:
+            raise validation_to_data_error(path, number, exc) from exc
+    return out
+
+
+@contextmanager
+def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
+    """Write to a temporary file beside `path` and rename it over `path` on success only."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        with os.fdopen(fd, mode, encoding=encoding) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dumps(obj: BaseModel | dict) -> str:
+    data = obj.model_dump(mode="json", exclude_none=True) if isinstance(obj, BaseModel) else obj
+    return json.dumps(data, ensure_ascii=False)
+
+
+def write_jsonl(path: str | Path, records: Iterable[BaseModel | dict]) -> None:
+    with atomic_writer(path) as fh:
+        for record in records:
+            fh.write(dumps(record) + "\n")

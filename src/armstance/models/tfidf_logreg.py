@@ -1,0 +1,118 @@
+"""Word and character n-gram TF-IDF over the actor-marked context, logistic regression."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Self
+
+import joblib
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from armstance.models.base import UnitClassifier, check_fit_input
+from armstance.schema import ACTOR_CLOSE, ACTOR_OPEN, Unit
+
+ACTOR_TOKEN = "zzactorzz"
+_MARKED = re.compile(re.escape(ACTOR_OPEN) + r".*?" + re.escape(ACTOR_CLOSE))
+
+
+def unit_features_text(unit: Unit, mask_actor: bool) -> str:
+    """The unit text with each marked mention replaced by one placeholder token.
+
+    Masking lets "zzactorzz liefert Panzer" generalise across actors; unmasked, the
+    markers are dropped and the name itself becomes a feature.
+    """
+    if mask_actor:
+        return _MARKED.sub(f" {ACTOR_TOKEN} ", unit.text)
+    return unit.text.replace(ACTOR_OPEN, "").replace(ACTOR_CLOSE, "")
+
+
+class TfidfLogReg(UnitClassifier):
+    def __init__(
+        self,
+        labels: Sequence[str],
+        C: float = 1.0,
+        class_weight: str | None = "balanced",
+        word_ngrams: Sequence[int] = (1, 2),
+        char_ngrams: Sequence[int] = (2, 5),
+        min_df: int = 1,
+        max_features: int | None = 200_000,
+        mask_actor: bool = True,
+        seed: int = 0,
+    ):
+        super().__init__(labels)
+        self.params = {
+            "C": float(C),
+            "class_weight": class_weight,
+            "word_ngrams": list(word_ngrams),
+            "char_ngrams": list(char_ngrams),
+            "min_df": int(min_df),
+            "max_features": max_features,
+            "mask_actor": bool(mask_actor),
+            "seed": int(seed),
+        }
+        self.pipeline: Pipeline | None = None
+
+    def _build(self) -> Pipeline:
+        p = self.params
+        features = FeatureUnion(
+            [
+                (
+                    "word",
+                    TfidfVectorizer(
+                        ngram_range=tuple(p["word_ngrams"]),
+                        min_df=p["min_df"],
+                        max_features=p["max_features"],
+                        sublinear_tf=True,
+                    ),
+                ),
+                (
+                    "char",
+                    TfidfVectorizer(
+                        analyzer="char_wb",
+                        ngram_range=tuple(p["char_ngrams"]),
+                        min_df=p["min_df"],
+                        max_features=p["max_features"],
+                        sublinear_tf=True,
+                    ),
+                ),
+            ]
+        )
+        clf = LogisticRegression(
+            C=p["C"], class_weight=p["class_weight"], max_iter=2000, random_state=p["seed"]
+        )
+        return Pipeline([("features", features), ("clf", clf)])
+
+    def _texts(self, units: Sequence[Unit]) -> list[str]:
+        return [unit_features_text(u, self.params["mask_actor"]) for u in units]
+
+    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
+        check_fit_input(units, y, self.labels)
+        self.pipeline = self._build().fit(self._texts(units), list(y))
+        return self
+
+    def predict_proba(self, units: Sequence[Unit]) -> np.ndarray:
+        if self.pipeline is None:
+            raise RuntimeError("TfidfLogReg is not fitted")
+        if not units:
+            return np.zeros((0, len(self.labels)))
+        raw = self.pipeline.predict_proba(self._texts(units))
+        # A class absent from the training fold gets probability 0, in the fixed label order.
+        out = np.zeros((len(units), len(self.labels)))
+        for j, label in enumerate(self.pipeline.classes_):
+            out[:, self.labels.index(label)] = raw[:, j]
+        return out
+
+    def save_files(self, path: Path) -> dict:
+        joblib.dump(self.pipeline, path / "pipeline.joblib")
+        return {"labels": list(self.labels), **self.params}
+
+    @classmethod
+    def load_files(cls, path: Path, params: dict) -> Self:
+        model = cls(**params)
+        model.pipeline = joblib.load(path / "pipeline.joblib")
+        return model

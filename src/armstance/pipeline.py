@@ -1,0 +1,150 @@
+"""Document -> actors -> units -> probabilities -> one judgement per actor.
+
+The same object serves oracle scoring (gold actors given), end-to-end prediction
+(extracted actors) and, wrapped as an MLflow pyfunc, the command line and HTTP serving.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from armstance.aggregate import judge
+from armstance.models.base import UnitClassifier, load_classifier
+from armstance.schema import TASK_LABELS, Document, DocumentPrediction, GoldDocument, Unit
+from armstance.text.language import UnsupportedLanguageError, detect_language
+from armstance.units import UnitBuilder
+
+TASKS = tuple(TASK_LABELS)
+MANIFEST = "pipeline.json"
+
+
+class DocumentError(ValueError):
+    """A document the pipeline cannot judge; the message says why."""
+
+    def __init__(self, doc_id: str, problem: str):
+        self.doc_id, self.problem = doc_id, problem
+        super().__init__(f"document '{doc_id}': {problem}")
+
+
+@dataclass
+class ArmstancePipeline:
+    classifiers: dict[str, UnitClassifier]
+    builder: UnitBuilder = field(default_factory=UnitBuilder)
+    extractor: object | None = None  # armstance.actors.extractor.ActorExtractor
+    metadata: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for task in TASKS:
+            if self.classifiers[task].labels != TASK_LABELS[task]:
+                raise ValueError(f"{task} classifier labels must be {TASK_LABELS[task]}")
+
+    def classify(self, units: Sequence[Unit]) -> dict[str, np.ndarray]:
+        return {task: self.classifiers[task].predict_proba(units) for task in TASKS}
+
+    def judge_units(
+        self, units: Sequence[Unit], aliases: Sequence[Sequence[str]], texts: dict[str, str]
+    ) -> dict[str, list]:
+        """Judgements grouped by doc_id, in unit order. One classifier call per task."""
+        sentence_units = [self.builder.sentence_units(u) for u in units]
+        flat = [s for group in sentence_units for s in group]
+        probas = self.classify([*units, *flat])
+        n = len(units)
+        out: dict[str, list] = {}
+        offset = n
+        for i, unit in enumerate(units):
+            k = len(sentence_units[i])
+            per_sentence = {t: probas[t][offset : offset + k] for t in TASKS}
+            offset += k
+            out.setdefault(unit.doc_id, []).append(
+                judge(
+                    unit,
+                    aliases[i],
+                    texts[unit.doc_id],
+                    probas["stance"][i],
+                    probas["sentiment"][i],
+                    per_sentence,
+                )
+            )
+        return out
+
+    def predict_gold(self, docs: Sequence[GoldDocument]) -> list[DocumentPrediction]:
+        """Oracle mode: judge the gold actors of each document with their gold aliases."""
+        units, aliases = [], []
+        for doc in docs:
+            units += self.builder.from_gold(doc)
+            aliases += [a.aliases for a in doc.actors]
+        judged = self.judge_units(units, aliases, {d.doc_id: d.text for d in docs})
+        return [
+            DocumentPrediction(doc_id=d.doc_id, lang=d.lang, actors=judged.get(d.doc_id, []))
+            for d in docs
+        ]
+
+    def predict(self, docs: Sequence[Document]) -> list[DocumentPrediction | DocumentError]:
+        """End to end: detect language where missing, extract actors, judge them.
+
+        A document that cannot be judged yields a DocumentError in its place, so one bad
+        document never costs the others their results.
+        """
+        if self.extractor is None:
+            raise RuntimeError("this pipeline has no actor extractor: use predict_gold")
+        units, aliases, langs = [], [], {}
+        results: dict[str, DocumentError] = {}
+        for doc in docs:
+            try:
+                check_document(doc)
+                lang = doc.lang or detect_language(doc.text)
+            except (DocumentError, UnsupportedLanguageError) as exc:
+                results[doc.doc_id] = DocumentError(doc.doc_id, getattr(exc, "problem", str(exc)))
+                continue
+            langs[doc.doc_id] = lang
+            actors = self.extractor.extract(doc.model_copy(update={"lang": lang}))
+            units += self.builder.from_extracted(doc, lang, actors)
+            aliases += [a.aliases for a in actors]
+        judged = self.judge_units(units, aliases, {d.doc_id: d.text for d in docs})
+        return [
+            results.get(d.doc_id)
+            or DocumentPrediction(
+                doc_id=d.doc_id, lang=langs[d.doc_id], actors=judged.get(d.doc_id, [])
+            )
+            for d in docs
+        ]
+
+    def save(self, path: str | Path) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for task in TASKS:
+            self.classifiers[task].save(path / task)
+        manifest = {
+            "builder": {"max_sentences": self.builder.max_sentences},
+            "extractor": None if self.extractor is None else self.extractor.to_config(),
+            "metadata": self.metadata,
+        }
+        (path / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> ArmstancePipeline:
+        path = Path(path)
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        extractor = None
+        if manifest["extractor"] is not None:
+            from armstance.actors.extractor import ActorExtractor
+
+            extractor = ActorExtractor.from_config(manifest["extractor"])
+        return cls(
+            classifiers={task: load_classifier(path / task) for task in TASKS},
+            builder=UnitBuilder(**manifest["builder"]),
+            extractor=extractor,
+            metadata=manifest["metadata"],
+        )
+
+
+def check_document(doc: Document) -> None:
+    if not doc.text.strip():
+        raise DocumentError(doc.doc_id, "empty or whitespace-only text")
+    if "\x00" in doc.text:
+        raise DocumentError(doc.doc_id, "text contains NUL bytes: binary input?")

@@ -1,0 +1,1 @@
+"""MLflow conventions of DESIGN.md: store, experiment, run tags, metrics, models, registry."""

@@ -1,0 +1,103 @@
+"""The whole pipeline (extractor + models) as one MLflow pyfunc model, and the registry."""
+
+from __future__ import annotations
+
+import tempfile
+from importlib.metadata import requires
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+from mlflow.models import ModelSignature
+from mlflow.pyfunc import PythonModel
+from mlflow.tracking import MlflowClient
+from mlflow.types import ColSpec, Schema
+
+from armstance.pipeline import ArmstancePipeline, DocumentError
+from armstance.schema import Document
+
+INPUT_SCHEMA = Schema(
+    [
+        ColSpec("string", "doc_id"),
+        ColSpec("string", "text"),
+        ColSpec("string", "lang", required=False),
+    ]
+)
+SIGNATURE = ModelSignature(inputs=INPUT_SCHEMA)
+INPUT_EXAMPLE = pd.DataFrame(
+    [
+        {
+            "doc_id": "example-1",
+            "lang": "en",
+            "text": "Germany said it would send more tanks to Ukraine, while Russia warned "
+            "the West against further deliveries.",
+        }
+    ]
+)
+
+
+def documents_from_frame(frame: pd.DataFrame) -> list[Document]:
+    missing = {"doc_id", "text"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"input lacks column(s) {sorted(missing)}; expected doc_id, text, lang?")
+    docs = []
+    for row in frame.to_dict("records"):
+        lang = row.get("lang")
+        docs.append(
+            Document(
+                doc_id=str(row["doc_id"]),
+                text=str(row["text"]),
+                lang=lang if isinstance(lang, str) and lang else None,
+            )
+        )
+    return docs
+
+
+def result_record(result) -> dict:
+    if isinstance(result, DocumentError):
+        return {"doc_id": result.doc_id, "error": result.problem}
+    return result.model_dump(mode="json")
+
+
+class ArmstanceModel(PythonModel):
+    """pyfunc face of ArmstancePipeline: a frame of documents in, one record per document.
+
+    A document that cannot be judged comes back as {"doc_id", "error"} in its place.
+    """
+
+    def load_context(self, context) -> None:
+        self.pipeline = ArmstancePipeline.load(context.artifacts["pipeline"])
+
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> list[dict]:
+        return [result_record(r) for r in self.pipeline.predict(documents_from_frame(model_input))]
+
+
+def _requirements() -> list[str]:
+    # The project's own pins; inferring them would import-trace the model (slow, partial).
+    return [r.split(";")[0].strip() for r in requires("armstance") or [] if "extra ==" not in r]
+
+
+def log_pipeline(pipeline: ArmstancePipeline, model_card: str) -> str:
+    """Log the pipeline as the run's `model`; returns its model URI."""
+    package = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        pipeline.save(Path(tmp) / "pipeline")
+        (Path(tmp) / "pipeline" / "MODEL_CARD.md").write_text(model_card, encoding="utf-8")
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=ArmstanceModel(),
+            artifacts={"pipeline": str(Path(tmp) / "pipeline")},
+            code_paths=[str(package)],
+            signature=SIGNATURE,
+            pip_requirements=_requirements(),
+        )
+    mlflow.log_text(model_card, "MODEL_CARD.md")
+    return info.model_uri
+
+
+def register(model_uri: str, name: str, alias: str | None) -> str:
+    """Register a logged model; point `alias` at the new version. Returns the version."""
+    version = mlflow.register_model(model_uri, name).version
+    if alias:
+        MlflowClient().set_registered_model_alias(name, alias, version)
+    return str(version)

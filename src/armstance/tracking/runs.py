@@ -1,0 +1,78 @@
+"""What every run logs: flattened config, config YAML, tags, dataset fingerprint, metrics."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import subprocess
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import mlflow
+from omegaconf import DictConfig, OmegaConf
+
+from armstance.paths import project_root
+
+MAX_PARAM_CHARS = 500  # MLflow's limit on a parameter value
+
+
+def flatten(cfg: DictConfig) -> dict[str, str]:
+    out: dict[str, str] = {}
+
+    def walk(node, prefix: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{prefix}{key}.")
+        else:
+            out[prefix[:-1]] = str(node)[:MAX_PARAM_CHARS]
+
+    walk(OmegaConf.to_container(cfg, resolve=True), "")
+    return out
+
+
+def log_config(cfg: DictConfig) -> None:
+    params = {k: v for k, v in flatten(cfg).items() if not k.startswith("paths.")}
+    mlflow.log_params(params)
+    mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=project_root(),
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=project_root(),
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        return out.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    """sha256 over the bytes of the files that define the labelled data."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def log_metrics(metrics: Mapping[str, float | None]) -> None:
+    """Log the defined metrics; n/a ones (a class absent from gold and prediction) are listed
+    in `metrics_na.json` rather than logged as 0."""
+    defined = {k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(v)}
+    mlflow.log_metrics(defined)
+    missing = sorted(k for k in metrics if k not in defined)
+    if missing:
+        mlflow.log_text(json.dumps(missing, indent=1), "metrics_na.json")

@@ -1,0 +1,44 @@
+"""Which MLflow store and experiment a run writes to."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import mlflow
+from mlflow.tracking import MlflowClient
+
+
+def tracking_uri(configured: str) -> str:
+    return os.environ.get("MLFLOW_TRACKING_URI") or configured
+
+
+def _enable_wal(uri: str) -> None:
+    """Parallel sweep jobs write to one sqlite file: WAL lets readers and a writer coexist."""
+    if not uri.startswith("sqlite:///"):
+        return
+    path = Path(uri.removeprefix("sqlite:///"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path, timeout=30) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+
+
+def use_store(uri: str, experiment_name: str, artifact_root: str | Path) -> str:
+    """Point MLflow at the store; create the experiment with its artifact location.
+
+    With a sqlite store MLflow would otherwise put artifacts in ./mlruns under whatever the
+    working directory is. Returns the experiment id.
+    """
+    uri = tracking_uri(uri)
+    _enable_wal(uri)
+    mlflow.set_tracking_uri(uri)
+    client = MlflowClient(uri)
+    experiment = client.get_experiment_by_name(experiment_name)
+    if experiment is None:
+        location = Path(artifact_root).resolve() / experiment_name
+        experiment_id = client.create_experiment(experiment_name, location.as_uri())
+    else:
+        experiment_id = experiment.experiment_id
+    mlflow.set_experiment(experiment_id=experiment_id)
+    return experiment_id

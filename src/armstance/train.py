@@ -1,0 +1,176 @@
+"""`python -m armstance.train [experiment=NAME] [overrides]`: one experiment end to end.
+
+Fetch the corpus if needed, cross-validate on the committed folds (train+dev), fit on the
+training split, score dev in oracle and end-to-end mode, log everything to MLflow, log the
+pipeline as a pyfunc model and, where configured, register it and move the alias.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+
+import hydra
+import mlflow
+import numpy as np
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig
+
+from armstance.config import CONFIG_DIR, register_resolvers
+from armstance.corpus.folds import load_folds
+from armstance.corpus.load import ensure_corpus, load_gold
+from armstance.evaluation.scoring import score
+from armstance.fitting import cross_validate, fit_pipeline
+from armstance.paths import annotations_dir, folds_path
+from armstance.pipeline import ArmstancePipeline
+from armstance.schema import Document, DocumentPrediction, GoldDocument
+from armstance.tracking import diagnostics
+from armstance.tracking.model_card import model_card
+from armstance.tracking.pyfunc import log_pipeline, register
+from armstance.tracking.runs import fingerprint, git_commit, log_config, log_metrics
+from armstance.tracking.store import use_store
+from armstance.tracking.sweep import sweep_parent_run_id
+from armstance.units import UnitBuilder
+
+log = logging.getLogger(__name__)
+HEADLINE = ("stance_f_avg", "stance_macro_f1", "sentiment_macro_f1")
+
+
+def prefixed(prefix: str, metrics: dict) -> dict:
+    return {f"{prefix}_{name}": value for name, value in metrics.items()}
+
+
+def fold_spread(
+    gold: Sequence[GoldDocument], predictions: Sequence[DocumentPrediction], fold_of: dict
+) -> dict[str, float | None]:
+    """Standard deviation of the headline metrics over the CV folds (`..._sd`)."""
+    per_fold: dict[str, list[float]] = {name: [] for name in HEADLINE}
+    by_id = {p.doc_id: p for p in predictions}
+    for fold in sorted(set(fold_of.values())):
+        docs = [d for d in gold if fold_of[d.doc_id] == fold]
+        scores = score(
+            [d.to_annotation() for d in docs],
+            [by_id[d.doc_id] for d in docs],
+            {d.doc_id: d.text for d in docs},
+            mode="oracle",
+            n_boot=0,
+        )
+        for name in HEADLINE:
+            if scores.get(name) is not None:
+                per_fold[name].append(scores[name])
+    return {
+        f"{n}_sd": float(np.std(v, ddof=1)) if len(v) > 1 else None for n, v in per_fold.items()
+    }
+
+
+def make_extractor(cfg: DictConfig):
+    from armstance.actors.extractor import ActorExtractor
+
+    return ActorExtractor(use_spacy_fr=cfg.actors.use_spacy_fr, heuristics=cfg.actors.heuristics)
+
+
+def evaluate_split(
+    pipeline: ArmstancePipeline, docs: Sequence[GoldDocument], cfg: DictConfig, split: str
+) -> dict:
+    """Oracle and (if configured) end-to-end scores of a fitted pipeline on labelled docs."""
+    gold = [d.to_annotation() for d in docs]
+    texts = {d.doc_id: d.text for d in docs}
+    boot = {"n_boot": cfg.evaluation.n_boot, "seed": cfg.evaluation.boot_seed}
+    metrics = prefixed(
+        f"{split}_oracle", score(gold, pipeline.predict_gold(docs), texts, mode="oracle", **boot)
+    )
+    if cfg.evaluation.e2e and pipeline.extractor is not None:
+        plain = [Document(doc_id=d.doc_id, lang=d.lang, text=d.text) for d in docs]
+        predicted = pipeline.predict(plain)
+        metrics |= prefixed(f"{split}_e2e", score(gold, predicted, texts, mode="e2e", **boot))
+    return metrics
+
+
+def run_tags(cfg: DictConfig, experiment: str, langs: Sequence[str]) -> dict[str, str]:
+    return {
+        "model": cfg.model.name,
+        "experiment": experiment,
+        "langs": ",".join(sorted(langs)),
+        "seed": str(cfg.seed),
+        "git_commit": git_commit(),
+    }
+
+
+def run(cfg: DictConfig) -> float | None:
+    hydra_cfg = HydraConfig.get()
+    experiment = hydra_cfg.runtime.choices.get("experiment") or "default"
+    in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
+    ensure_corpus()
+    train, dev = load_gold(cfg.data.train_split), load_gold(cfg.data.dev_split)
+    fold_of = load_folds(cfg.data.folds_path)
+    builder = UnitBuilder(**cfg.units)
+    extractor = make_extractor(cfg) if cfg.evaluation.e2e else None
+
+    def fit(docs: Sequence[GoldDocument]) -> ArmstancePipeline:
+        return fit_pipeline(cfg.model, docs, builder, extractor)
+
+    use_store(cfg.tracking.uri, cfg.tracking.experiment_name, cfg.tracking.artifact_root)
+    run_name = f"{experiment}-{cfg.model.name}-s{cfg.seed}"
+    if in_sweep:
+        run_name += f"-job{hydra_cfg.job.num}"
+    labelled = [*train, *dev]
+    with mlflow.start_run(run_name=run_name, parent_run_id=sweep_parent_run_id()):
+        mlflow.set_tags(run_tags(cfg, experiment, {d.lang for d in labelled}))
+        log_config(cfg)
+        data_digest = fingerprint([*annotations_dir().glob("*.jsonl"), folds_path()])
+        mlflow.set_tag("dataset_fingerprint", data_digest)
+        mlflow.log_params({"n_train_docs": len(train), "n_dev_docs": len(dev)})
+
+        metrics: dict = {}
+        if cfg.evaluation.cv:
+            cv = cross_validate(fit, labelled, fold_of, cfg.data.max_train_docs)
+            gold = [d.to_annotation() for d in labelled]
+            texts = {d.doc_id: d.text for d in labelled}
+            cv_scores = score(
+                gold,
+                cv.predictions,
+                texts,
+                mode="oracle",
+                n_boot=cfg.evaluation.n_boot,
+                seed=cfg.evaluation.boot_seed,
+            )
+            metrics |= prefixed(
+                "cv_oracle", cv_scores | fold_spread(labelled, cv.predictions, fold_of)
+            )
+            diagnostics.log_oracle_diagnostics("cv_oracle", labelled, cv.predictions)
+
+        pipeline = fit(train[: cfg.data.max_train_docs])
+        metrics |= evaluate_split(pipeline, dev, cfg, "dev")
+        log_metrics(metrics)
+
+        if cfg.data.fit_on == "train_dev":
+            pipeline = fit(labelled)
+        pipeline.metadata = {
+            "experiment": experiment,
+            "model": cfg.model.name,
+            "fit_on": cfg.data.fit_on,
+            "dataset_fingerprint": data_digest,
+        }
+        if cfg.tracking.log_model:
+            uri = log_pipeline(pipeline, model_card(cfg, experiment, metrics))
+            if cfg.tracking.register and not in_sweep:
+                version = register(uri, cfg.tracking.registered_model_name, cfg.tracking.alias)
+                log.info("registered %s version %s", cfg.tracking.registered_model_name, version)
+        for name in ("cv_oracle_stance_f_avg", "dev_oracle_stance_f_avg", "dev_e2e_stance_f_avg"):
+            if metrics.get(name) is not None:
+                log.info("%s = %.3f", name, metrics[name])
+    return metrics.get("cv_oracle_stance_f_avg")
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="train")
+def main(cfg: DictConfig) -> float | None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    return run(cfg)
+
+
+register_resolvers()
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""One unit per (document, actor): the sentences that mention the actor, mentions marked.
+
+Training (gold actors, "oracle") and inference (extracted actors) go through the same
+`UnitBuilder.build`, so the models see identical inputs in both settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from armstance.schema import (
+    ACTOR_CLOSE,
+    ACTOR_OPEN,
+    Document,
+    ExtractedActor,
+    GoldDocument,
+    Span,
+    Unit,
+)
+from armstance.text.sentences import split_sentences
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """Union of overlapping spans ("Jens Stoltenberg" and its "Stoltenberg"), sorted."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def mark(text: str, start: int, end: int, mentions: Sequence[Span]) -> str:
+    """text[start:end] with every mention inside it wrapped in ACTOR_OPEN/ACTOR_CLOSE."""
+    out, cursor = [], start
+    for m_start, m_end in mentions:
+        if m_start < start or m_end > end:
+            continue
+        out += [text[cursor:m_start], ACTOR_OPEN, text[m_start:m_end], ACTOR_CLOSE]
+        cursor = m_end
+    out.append(text[cursor:end])
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class UnitBuilder:
+    """`max_sentences` keeps the first N mentioning sentences (news puts the gist first)."""
+
+    max_sentences: int = 12
+
+    def build(
+        self,
+        *,
+        doc_id: str,
+        lang: str,
+        text: str,
+        actor: str,
+        actor_type: str,
+        mentions: Iterable[Span],
+        sentence_spans: Sequence[Span],
+        stance: str | None = None,
+        sentiment: str | None = None,
+    ) -> Unit:
+        marks = merge_spans(mentions)
+        chosen = [(s, e) for s, e in sentence_spans if any(ms < e and me > s for ms, me in marks)][
+            : self.max_sentences
+        ]
+        if not chosen:
+            # A mention that straddles a sentence boundary: fall back to its own span.
+            chosen = [marks[0]]
+        return Unit(
+            doc_id=doc_id,
+            lang=lang,
+            actor=actor,
+            actor_type=actor_type,
+            marked_sentences=[mark(text, s, e, marks) for s, e in chosen],
+            sentence_spans=chosen,
+            stance=stance,
+            sentiment=sentiment,
+        )
+
+    def from_gold(self, doc: GoldDocument) -> list[Unit]:
+        sentences = split_sentences(doc.text, doc.lang)
+        return [
+            self.build(
+                doc_id=doc.doc_id,
+                lang=doc.lang,
+                text=doc.text,
+                actor=a.actor,
+                actor_type=a.type,
+                mentions=a.alias_spans,
+                sentence_spans=sentences,
+                stance=a.stance,
+                sentiment=a.sentiment,
+            )
+            for a in doc.actors
+        ]
+
+    def from_extracted(
+        self, doc: Document, lang: str, actors: Sequence[ExtractedActor]
+    ) -> list[Unit]:
+        sentences = split_sentences(doc.text, lang)
+        return [
+            self.build(
+                doc_id=doc.doc_id,
+                lang=lang,
+                text=doc.text,
+                actor=a.actor,
+                actor_type=a.type,
+                mentions=[(m.start, m.end) for m in a.mentions],
+                sentence_spans=sentences,
+            )
+            for a in actors
+        ]
+
+    def sentence_units(self, unit: Unit) -> list[Unit]:
+        """One single-sentence unit per context sentence, to find the evidence sentence."""
+        return [
+            unit.model_copy(update={"marked_sentences": [m], "sentence_spans": [span]})
+            for m, span in zip(unit.marked_sentences, unit.sentence_spans, strict=True)
+        ]
