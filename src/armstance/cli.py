@@ -12,6 +12,7 @@ from armstance.jsonl import DataError
 COMMAND_MODULES = (
     "armstance.corpus.commands",
     "armstance.evaluation.commands",
+    "armstance.predict",
 )
 
 

@@ -1,0 +1,91 @@
+"""`armstance predict`: run a trained pipeline over articles; JSONL or a readable table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from tqdm.auto import tqdm
+
+from armstance.inputs import InputProblem, read_inputs
+from armstance.jsonl import atomic_writer, dumps
+from armstance.model_uri import load_pipeline
+from armstance.pipeline import ArmstancePipeline, DocumentError
+from armstance.schema import Document, DocumentPrediction
+
+
+def predict_documents(
+    pipeline: ArmstancePipeline, docs: Sequence[Document], batch_size: int = 32
+) -> list[DocumentPrediction | DocumentError]:
+    results: list[DocumentPrediction | DocumentError] = []
+    with tqdm(total=len(docs), desc="predict", unit="doc", disable=len(docs) < batch_size) as bar:
+        for start in range(0, len(docs), batch_size):
+            batch = docs[start : start + batch_size]
+            results += pipeline.predict(batch)
+            bar.update(len(batch))
+    return results
+
+
+def render_table(predictions: Sequence[DocumentPrediction], console: Console) -> None:
+    for doc in predictions:
+        table = Table(title=f"{doc.doc_id} ({doc.lang}): {len(doc.actors)} actors", expand=True)
+        for column in ("actor", "type", "stance", "p", "sentiment", "p ", "evidence"):
+            table.add_column(column, overflow="fold", ratio=4 if column == "evidence" else None)
+        for j in doc.actors:
+            table.add_row(
+                j.actor,
+                j.type,
+                j.stance,
+                f"{j.stance_proba[j.stance]:.2f}",
+                j.sentiment,
+                f"{j.sentiment_proba[j.sentiment]:.2f}",
+                " | ".join(j.evidence),
+            )
+        console.print(table)
+
+
+def command(args: argparse.Namespace) -> int:
+    inputs = read_inputs(args.input or ["-"])
+    problems: list[InputProblem | DocumentError] = list(inputs.problems)
+    pipeline = load_pipeline(args.model)
+    results = predict_documents(pipeline, inputs.documents, args.batch_size)
+    predictions = [r for r in results if isinstance(r, DocumentPrediction)]
+    problems += [r for r in results if isinstance(r, DocumentError)]
+    if args.format == "table":
+        render_table(predictions, Console(file=sys.stdout, width=args.width))
+    elif args.output:
+        with atomic_writer(args.output) as fh:
+            for p in predictions:
+                fh.write(dumps(p) + "\n")
+    else:
+        for p in predictions:
+            sys.stdout.write(dumps(p) + "\n")
+    for problem in problems:
+        print(f"armstance: skipped {problem}", file=sys.stderr)
+    print(
+        f"armstance: {len(predictions)} documents predicted, {len(problems)} skipped",
+        file=sys.stderr,
+    )
+    return 1 if problems and not predictions else 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("predict", help="stance and sentiment for every actor of new articles")
+    p.add_argument(
+        "--model",
+        required=True,
+        help="runs:/ID/model, models:/armstance@champion, models:/armstance/N or a path",
+    )
+    p.add_argument(
+        "--input",
+        nargs="*",
+        help=".txt files, folders, JSONL of {doc_id, lang?, text}; '-' or none: stdin",
+    )
+    p.add_argument("--output", help="JSONL output file (written atomically); default stdout")
+    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--width", type=int, default=160, help="table width in characters")
+    p.set_defaults(func=command)
