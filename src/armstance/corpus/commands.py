@@ -1,0 +1,100 @@
+"""`armstance data fetch | convert-labels | folds`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections import Counter
+from pathlib import Path
+
+from armstance import paths
+from armstance.corpus.fetch import MIRROR_ENV, default_sources_dir, fetch_sources
+from armstance.corpus.folds import load_folds, write_folds
+from armstance.corpus.load import (
+    SEED_LABELS_SUFFIX,
+    SPLITS,
+    load_gold,
+    raw_documents,
+    read_seed_text,
+)
+from armstance.corpus.rebuild import ensure_corpus, rebuild_raw
+from armstance.corpus.standoff import convert_file
+from armstance.jsonl import DataError, read_records
+from armstance.schema import DocumentAnnotation
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    data = sub.add_parser("data", help="fetch the corpus, convert labels, make folds")
+    commands = data.add_subparsers(dest="data_command", required=True)
+
+    fetch = commands.add_parser(
+        "fetch", help="fetch the pinned sources, rebuild data/raw, verify the labels' texts"
+    )
+    fetch.add_argument(
+        "--mirror", type=Path, help=f"folder holding the source files (default: ${MIRROR_ENV})"
+    )
+    fetch.set_defaults(func=run_fetch)
+
+    convert = commands.add_parser(
+        "convert-labels", help="write stand-off labels from exchange-form annotation files"
+    )
+    convert.add_argument(
+        "--src",
+        type=Path,
+        required=True,
+        help="folder with train.jsonl, dev.jsonl, second_annotator.jsonl, seed.jsonl",
+    )
+    convert.add_argument(
+        "--seed-text",
+        type=Path,
+        help="the seed article; its labels are written beside it (default: the only seeds/*.txt)",
+    )
+    convert.set_defaults(func=run_convert_labels)
+
+    folds = commands.add_parser("folds", help="regenerate data/folds.json")
+    folds.set_defaults(func=run_folds)
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    sources_dir = default_sources_dir()
+    fetch_sources(sources_dir, mirror=args.mirror)
+    counts = rebuild_raw(sources_dir)
+    for name, count in counts.items():
+        print(f"rebuilt {paths.raw_dir() / name}.jsonl: {count} documents")
+    for split in SPLITS:
+        print(f"verified {split}: {len(load_gold(split))} labelled documents match their texts")
+    return 0
+
+
+def run_convert_labels(args: argparse.Namespace) -> int:
+    raw = raw_documents(ensure_corpus())
+    texts = {doc_id: doc.text for doc_id, doc in raw.items()}
+    for split in ("train", "dev", "second_annotator"):
+        dest = paths.annotations_dir() / f"{split}.jsonl"
+        count = convert_file(args.src / f"{split}.jsonl", texts, dest)
+        print(f"wrote {dest}: {count} documents")
+    seed_text = args.seed_text or _only_seed_text()
+    seed_src = args.src / "seed.jsonl"
+    # Every document of seed.jsonl is the seed article, whatever its doc_id.
+    text = read_seed_text(seed_text)
+    seed_texts = {a.doc_id: text for _, a in read_records(seed_src, DocumentAnnotation)}
+    dest = seed_text.with_name(seed_text.stem + SEED_LABELS_SUFFIX)
+    print(f"wrote {dest}: {convert_file(seed_src, seed_texts, dest)} documents")
+    return 0
+
+
+def _only_seed_text() -> Path:
+    found = sorted(paths.seeds_dir().glob("*.txt"))
+    if len(found) != 1:
+        raise DataError(
+            paths.seeds_dir(), None, None, f"expected one seed article, found {len(found)}"
+        )
+    return found[0]
+
+
+def run_folds(args: argparse.Namespace) -> int:
+    path = write_folds()
+    sizes = Counter(load_folds(path).values())
+    print(f"wrote {path}: " + ", ".join(f"fold {f}: {n} docs" for f, n in sorted(sizes.items())))
+    return 0

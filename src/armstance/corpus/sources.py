@@ -1,0 +1,67 @@
+"""The catalogue of third-party source files (data/sources.yaml), validated on load."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from armstance import paths
+from armstance.jsonl import DataError, validation_to_data_error
+
+# Only a raw file at a full commit hash is reproducible: a branch name can move.
+PINNED_URL = r"^https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/\S+$"
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    url: str = Field(pattern=PINNED_URL)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    licence: str = Field(min_length=1)
+    path: str = Field(min_length=1)
+
+    @field_validator("path")
+    @classmethod
+    def _relative(cls, value: str) -> str:
+        parts = PurePosixPath(value).parts
+        if value.startswith("/") or ".." in parts or "\\" in value:
+            raise ValueError(f"path {value!r} must be relative, with '/' and without '..'")
+        return value
+
+
+class SourceCatalog(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> SourceCatalog:
+        for attr in ("name", "path"):
+            values = [getattr(s, attr) for s in self.sources]
+            duplicates = sorted({v for v in values if values.count(v) > 1})
+            if duplicates:
+                raise ValueError(f"duplicate source {attr}: {', '.join(duplicates)}")
+        return self
+
+    def get(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(f"no source named {name!r}; known: {[s.name for s in self.sources]}")
+
+
+def load_catalog(path: Path | None = None) -> SourceCatalog:
+    path = Path(path) if path is not None else paths.sources_yaml()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise DataError(path, line, None, f"malformed YAML ({exc})") from exc
+    try:
+        return SourceCatalog.model_validate(data)
+    except ValidationError as exc:
+        raise validation_to_data_error(path, None, exc) from exc
