@@ -1,0 +1,1 @@
+"""Scoring against gold labels (DESIGN.md, Contracts: Scoring) and annotator agreement."""
