@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "armstance.corpus.commands",
     "armstance.evaluation.commands",
     "armstance.predict",
+    "armstance.compare",
 )
 
 

@@ -15,7 +15,7 @@ import mlflow
 from omegaconf import DictConfig
 
 from armstance.config import CONFIG_DIR, register_resolvers
-from armstance.corpus.load import ensure_corpus, load_gold
+from armstance.corpus import ensure_corpus, load_gold
 from armstance.model_uri import load_pipeline
 from armstance.tracking.runs import git_commit, log_metrics
 from armstance.tracking.store import use_store

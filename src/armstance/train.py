@@ -19,8 +19,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from armstance.config import CONFIG_DIR, register_resolvers
-from armstance.corpus.folds import load_folds
-from armstance.corpus.load import ensure_corpus, load_gold
+from armstance.corpus import ensure_corpus, load_folds, load_gold
 from armstance.evaluation.scoring import score
 from armstance.fitting import cross_validate, fit_pipeline
 from armstance.paths import annotations_dir, folds_path

@@ -28,9 +28,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     ev.set_defaults(func=run_evaluate)
 
     ag = sub.add_parser("agreement", help="agreement of annotator B with annotator A")
-    ag.add_argument("a", type=Path, help="annotator A, the reference (exchange JSONL)")
-    ag.add_argument("b", type=Path, help="annotator B (exchange JSONL)")
+    ag.add_argument(
+        "a", type=Path, help="annotator A, the reference: exchange JSONL, or split:train,dev"
+    )
+    ag.add_argument("b", type=Path, help="annotator B: exchange JSONL, or split:second_annotator")
     _add_common(ag)
+    ag.add_argument(
+        "--log", action="store_true", help="log the agreement as a run in the MLflow store"
+    )
     ag.set_defaults(func=run_agreement)
 
 
@@ -42,6 +47,16 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         "the labelled corpus",
     )
     parser.add_argument("--json", type=Path, help="also write the metrics to this JSON file")
+
+
+def read_labels(path: Path) -> list[DocumentAnnotation]:
+    """An exchange-form file, or `split:NAME[,NAME]` for the project's committed labels."""
+    if str(path).startswith("split:"):
+        from armstance.corpus import load_gold
+
+        splits = str(path).removeprefix("split:").split(",")
+        return [doc.to_annotation() for split in splits for doc in load_gold(split)]
+    return [doc for _, doc in read_records(path, DocumentAnnotation)]
 
 
 def read_predictions(path: Path) -> list[PredictedDoc]:
@@ -88,10 +103,35 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def run_agreement(args: argparse.Namespace) -> int:
-    a = [doc for _, doc in read_records(args.a, DocumentAnnotation)]
-    b = [doc for _, doc in read_records(args.b, DocumentAnnotation)]
+    a, b = read_labels(args.a), read_labels(args.b)
     metrics = agreement(a, b, read_texts(args.texts), **_sources(args.a, args.b, args.texts))
+    if args.log:
+        log_agreement(metrics, args.a, args.b, sorted({d.lang for d in b}))
     return _report(metrics, f"agreement of {args.b.name} with {args.a.name}", args.json)
+
+
+def log_agreement(metrics: Mapping, a: Path, b: Path, langs: list[str]) -> None:
+    """The human ceiling as a run beside the models', same metric names and matcher."""
+    import mlflow
+
+    from armstance.tracking.runs import git_commit, log_metrics
+    from armstance.tracking.store import use_configured_store
+
+    use_configured_store()
+    with mlflow.start_run(run_name=f"agreement-{b.stem}"):
+        mlflow.set_tags(
+            {
+                "kind": "agreement",
+                "model": "human",
+                "experiment": "agreement",
+                "langs": ",".join(langs),
+                "seed": "n/a",
+                "git_commit": git_commit(),
+                "reference": a.name,
+                "annotator": b.name,
+            }
+        )
+        log_metrics(metrics)
 
 
 def _report(metrics: Mapping[str, float | int | None], title: str, json_path: Path | None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from omegaconf import DictConfig
 
-from armstance.corpus.sources import load_sources
+from armstance.corpus.sources import load_catalog
 
 CARD_METRICS = (
     "cv_oracle_stance_f_avg",
@@ -27,7 +27,7 @@ def _fmt(metrics: dict, name: str) -> str:
 
 
 def model_card(cfg: DictConfig, experiment: str, metrics: dict) -> str:
-    sources = "\n".join(f"- `{s.name}`: {s.licence}" for s in load_sources())
+    sources = "\n".join(f"- `{s.name}`: {s.licence}" for s in load_catalog().sources)
     rows = "\n".join(f"| `{name}` | {_fmt(metrics, name)} |" for name in CARD_METRICS)
     return f"""# armstance model card: {experiment} ({cfg.model.name})
 

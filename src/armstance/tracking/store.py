@@ -42,3 +42,15 @@ def use_store(uri: str, experiment_name: str, artifact_root: str | Path) -> str:
         experiment_id = experiment.experiment_id
     mlflow.set_experiment(experiment_id=experiment_id)
     return experiment_id
+
+
+def use_configured_store() -> str:
+    """The store and experiment of the project's tracking config, for commands outside Hydra."""
+    from hydra import compose, initialize_config_dir
+
+    from armstance.config import CONFIG_DIR, register_resolvers
+
+    register_resolvers()
+    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        tracking = compose("train").tracking
+    return use_store(tracking.uri, tracking.experiment_name, tracking.artifact_root)

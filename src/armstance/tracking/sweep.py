@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from mlflow.tracking import MlflowClient
 from omegaconf import DictConfig
@@ -22,9 +21,9 @@ class SweepParentRun(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         tracking = config.tracking
         experiment_id = use_store(tracking.uri, tracking.experiment_name, tracking.artifact_root)
-        choices = HydraConfig.get().runtime.choices
-        experiment = choices.get("experiment") or "default"
-        overrides = " ".join(HydraConfig.get().overrides.task)
+        # HydraConfig is not set yet when a multirun starts: read the hydra node directly.
+        experiment = config.hydra.runtime.choices.get("experiment") or "default"
+        overrides = " ".join(config.hydra.overrides.task)
         run = MlflowClient().create_run(
             experiment_id,
             run_name=f"sweep:{experiment}",
