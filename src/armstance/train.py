@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Sequence
 
 import hydra
@@ -140,8 +141,12 @@ def run(cfg: DictConfig) -> float | None:
             )
             diagnostics.log_oracle_diagnostics("cv_oracle", labelled, cv.predictions)
 
+        started = time.perf_counter()
         pipeline = fit(train[: cfg.data.max_train_docs])
+        metrics["train_seconds"] = time.perf_counter() - started
+        started = time.perf_counter()
         metrics |= evaluate_split(pipeline, dev, cfg, "dev")
+        metrics["dev_eval_docs_per_second"] = len(dev) / (time.perf_counter() - started)
         log_metrics(metrics)
 
         if cfg.data.fit_on == "train_dev":

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import mlflow
 from sklearn.metrics import classification_report
 
+from armstance.jsonl import dumps
 from armstance.pipeline import TASKS
 from armstance.schema import TASK_LABELS, DocumentPrediction, GoldDocument
 from armstance.tracking.plots import confusion_figure
@@ -55,3 +56,5 @@ def log_oracle_diagnostics(
                 for key, value in zip(errors, row, strict=True):
                     errors[key].append(value)
     mlflow.log_table(errors, f"{prefix}_errors.json")
+    # Per-document predictions: what paired comparisons between runs resample.
+    mlflow.log_text("".join(dumps(p) + "\n" for p in predictions), f"{prefix}_predictions.jsonl")
