@@ -24,6 +24,9 @@ def load_pipeline(uri: str) -> ArmstancePipeline:
     import mlflow.pyfunc
     from mlflow.exceptions import MlflowException
 
+    from armstance.tracking.store import use_configured_uri
+
+    use_configured_uri()
     try:
         model = mlflow.pyfunc.load_model(uri)
     except (MlflowException, OSError) as exc:

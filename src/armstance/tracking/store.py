@@ -44,13 +44,22 @@ def use_store(uri: str, experiment_name: str, artifact_root: str | Path) -> str:
     return experiment_id
 
 
-def use_configured_store() -> str:
-    """The store and experiment of the project's tracking config, for commands outside Hydra."""
+def configured_tracking():
+    """The project's tracking config, for commands that run outside a Hydra job."""
     from hydra import compose, initialize_config_dir
 
     from armstance.config import CONFIG_DIR, register_resolvers
 
     register_resolvers()
     with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
-        tracking = compose("train").tracking
+        return compose("train").tracking
+
+
+def use_configured_store() -> str:
+    tracking = configured_tracking()
     return use_store(tracking.uri, tracking.experiment_name, tracking.artifact_root)
+
+
+def use_configured_uri() -> None:
+    """Read-only use (loading models): point MLflow at the store, create nothing."""
+    mlflow.set_tracking_uri(tracking_uri(configured_tracking().uri))
