@@ -3,7 +3,8 @@ import pytest
 
 from armstance.models.base import load_classifier
 from armstance.models.majority import Majority
-from armstance.models.tfidf_logreg import ACTOR_TOKEN, TfidfLogReg, unit_features_text
+from armstance.models.cues import cue_tokens
+from armstance.models.tfidf_logreg import ACTOR_TOKEN, TfidfLogReg, masked, unmarked
 from armstance.schema import STANCES, Unit
 
 FAVOR = [
@@ -43,9 +44,19 @@ TRAIN = units(FAVOR, "favor") + units(AGAINST, "against") + units(NONE, "none")
 
 
 def test_actor_mask_replaces_marked_mentions():
-    (unit,) = units(["[[Berlin]] liefert Panzer."], "favor")
-    assert unit_features_text(unit, mask_actor=True).split()[0] == ACTOR_TOKEN
-    assert unit_features_text(unit, mask_actor=False) == "Berlin liefert Panzer."
+    assert masked("[[Berlin]] liefert Panzer.").split()[0] == ACTOR_TOKEN
+    assert unmarked("[[Berlin]] liefert Panzer.") == "berlin liefert panzer."
+
+
+def test_cue_tokens_are_shared_across_languages():
+    german = cue_tokens("[[Berlin]] liefert weitere Panzer an die Ukraine.")
+    french = cue_tokens("[[Paris]] va livrer des chars à l’Ukraine.")
+    english = cue_tokens("[[Washington]] will send more tanks to Ukraine.")
+    for tokens in (german, french, english):
+        assert {"supply+weapon", "after:supply", "after:weapon"} <= set(tokens)
+    refusal = cue_tokens("[[Budapest]] lehnt Waffenlieferungen ab.\nDas Wetter war schön.")
+    assert "refuse+weapon" in refusal and "after:refuse" in refusal
+    assert "warn" in cue_tokens("Moscou a averti [[l’OTAN]].")
 
 
 def test_tfidf_logreg_learns_separable_units_and_round_trips(tmp_path):

@@ -12,7 +12,8 @@ class ModelNotFoundError(FileNotFoundError):
 
 
 def load_pipeline(uri: str) -> ArmstancePipeline:
-    """A local folder may be a saved pipeline or a downloaded MLflow model."""
+    """A local folder may be a saved pipeline or a downloaded MLflow model. MLflow URIs
+    resolve against the tracking URI already set (see tracking.store)."""
     path = Path(uri)
     if path.exists():
         if (path / MANIFEST).is_file():
@@ -24,9 +25,6 @@ def load_pipeline(uri: str) -> ArmstancePipeline:
     import mlflow.pyfunc
     from mlflow.exceptions import MlflowException
 
-    from armstance.tracking.store import use_configured_uri
-
-    use_configured_uri()
     try:
         model = mlflow.pyfunc.load_model(uri)
     except (MlflowException, OSError) as exc:

@@ -15,6 +15,7 @@ from armstance.jsonl import atomic_writer, dumps
 from armstance.model_uri import load_pipeline
 from armstance.pipeline import ArmstancePipeline, DocumentError
 from armstance.schema import Document, DocumentPrediction
+from armstance.tracking.store import use_configured_uri
 
 
 def predict_documents(
@@ -50,6 +51,7 @@ def render_table(predictions: Sequence[DocumentPrediction], console: Console) ->
 def command(args: argparse.Namespace) -> int:
     inputs = read_inputs(args.input or ["-"])
     problems: list[InputProblem | DocumentError] = list(inputs.problems)
+    use_configured_uri()
     pipeline = load_pipeline(args.model)
     results = predict_documents(pipeline, inputs.documents, args.batch_size)
     predictions = [r for r in results if isinstance(r, DocumentPrediction)]

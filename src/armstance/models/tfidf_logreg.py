@@ -1,4 +1,5 @@
-"""Word and character n-gram TF-IDF over the actor-marked context, logistic regression."""
+"""Word and character n-gram TF-IDF over the actor-marked context, plus cross-lingual cue
+features (models/cues.py), and logistic regression."""
 
 from __future__ import annotations
 
@@ -9,26 +10,32 @@ from typing import Self
 
 import joblib
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from armstance.models.base import UnitClassifier, check_fit_input
+from armstance.models.cues import SENTENCE_SEPARATOR, cue_tokens
 from armstance.schema import ACTOR_CLOSE, ACTOR_OPEN, Unit
 
 ACTOR_TOKEN = "zzactorzz"
 _MARKED = re.compile(re.escape(ACTOR_OPEN) + r".*?" + re.escape(ACTOR_CLOSE))
 
 
-def unit_features_text(unit: Unit, mask_actor: bool) -> str:
-    """The unit text with each marked mention replaced by one placeholder token.
+def masked(text: str) -> str:
+    """Each marked mention becomes one placeholder: "zzactorzz liefert Panzer" then
+    generalises across actors."""
+    return _MARKED.sub(f" {ACTOR_TOKEN} ", text).lower()
 
-    Masking lets "zzactorzz liefert Panzer" generalise across actors; unmasked, the
-    markers are dropped and the name itself becomes a feature.
-    """
-    if mask_actor:
-        return _MARKED.sub(f" {ACTOR_TOKEN} ", unit.text)
-    return unit.text.replace(ACTOR_OPEN, "").replace(ACTOR_CLOSE, "")
+
+def unmarked(text: str) -> str:
+    """Markers dropped: the actor's name itself becomes a feature."""
+    return text.replace(ACTOR_OPEN, "").replace(ACTOR_CLOSE, "").lower()
+
+
+def unit_input(unit: Unit) -> str:
+    """What the vectorizers see: marked sentences, one a line (the cue analyzer needs both)."""
+    return SENTENCE_SEPARATOR.join(unit.marked_sentences)
 
 
 class TfidfLogReg(UnitClassifier):
@@ -42,6 +49,8 @@ class TfidfLogReg(UnitClassifier):
         min_df: int = 1,
         max_features: int | None = 200_000,
         mask_actor: bool = True,
+        cues: bool = True,
+        cue_weight: float = 1.0,
         seed: int = 0,
     ):
         super().__init__(labels)
@@ -53,42 +62,43 @@ class TfidfLogReg(UnitClassifier):
             "min_df": int(min_df),
             "max_features": max_features,
             "mask_actor": bool(mask_actor),
+            "cues": bool(cues),
+            "cue_weight": float(cue_weight),
             "seed": int(seed),
         }
         self.pipeline: Pipeline | None = None
 
     def _build(self) -> Pipeline:
         p = self.params
-        features = FeatureUnion(
-            [
-                (
-                    "word",
-                    TfidfVectorizer(
-                        ngram_range=tuple(p["word_ngrams"]),
-                        min_df=p["min_df"],
-                        max_features=p["max_features"],
-                        sublinear_tf=True,
-                    ),
+        text = masked if p["mask_actor"] else unmarked
+        common = {"min_df": p["min_df"], "max_features": p["max_features"], "sublinear_tf": True}
+        parts = [
+            (
+                "word",
+                TfidfVectorizer(preprocessor=text, ngram_range=tuple(p["word_ngrams"]), **common),
+            ),
+            (
+                "char",
+                TfidfVectorizer(
+                    preprocessor=text,
+                    analyzer="char_wb",
+                    ngram_range=tuple(p["char_ngrams"]),
+                    **common,
                 ),
-                (
-                    "char",
-                    TfidfVectorizer(
-                        analyzer="char_wb",
-                        ngram_range=tuple(p["char_ngrams"]),
-                        min_df=p["min_df"],
-                        max_features=p["max_features"],
-                        sublinear_tf=True,
-                    ),
-                ),
-            ]
-        )
+            ),
+        ]
+        weights = {"word": 1.0, "char": 1.0}
+        if p["cues"]:
+            parts.append(("cues", CountVectorizer(analyzer=cue_tokens, binary=True)))
+            weights["cues"] = p["cue_weight"]
         clf = LogisticRegression(
             C=p["C"], class_weight=p["class_weight"], max_iter=2000, random_state=p["seed"]
         )
+        features = FeatureUnion(parts, transformer_weights=weights)
         return Pipeline([("features", features), ("clf", clf)])
 
     def _texts(self, units: Sequence[Unit]) -> list[str]:
-        return [unit_features_text(u, self.params["mask_actor"]) for u in units]
+        return [unit_input(u) for u in units]
 
     def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
         check_fit_input(units, y, self.labels)
