@@ -39,6 +39,21 @@ def fit_pipeline(
     return ArmstancePipeline(classifiers=classifiers, builder=builder, extractor=extractor)
 
 
+@dataclass(frozen=True)
+class LanguageScope:
+    """Which languages a model trains on and is scored on: cross-lingual experiments train
+    on one language and score another, on the same folds and metrics."""
+
+    train_langs: tuple[str, ...] | None = None
+    eval_langs: tuple[str, ...] | None = None
+
+    def trained(self, docs: Sequence[GoldDocument]) -> list[GoldDocument]:
+        return [d for d in docs if self.train_langs is None or d.lang in self.train_langs]
+
+    def evaluated(self, docs: Sequence[GoldDocument]) -> list[GoldDocument]:
+        return [d for d in docs if self.eval_langs is None or d.lang in self.eval_langs]
+
+
 @dataclass
 class CrossValidation:
     """Out-of-fold oracle predictions for every document, and each document's fold."""
@@ -52,13 +67,17 @@ def cross_validate(
     docs: Sequence[GoldDocument],
     fold_of: dict[str, int],
     max_train_docs: int | None = None,
+    scope: LanguageScope = LanguageScope(),
 ) -> CrossValidation:
-    """Grouped k-fold: each fold's documents are judged by a model fitted on the others."""
+    """Grouped k-fold: each fold's documents are judged by a model fitted on the others.
+
+    Predictions cover the documents of `scope.eval_langs` only."""
     folds = sorted({fold_of[d.doc_id] for d in docs})
+    scored = scope.evaluated(docs)
     predictions: dict[str, DocumentPrediction] = {}
     for fold in tqdm(folds, desc="cross-validation", unit="fold"):
-        train = [d for d in docs if fold_of[d.doc_id] != fold][:max_train_docs]
-        test = [d for d in docs if fold_of[d.doc_id] == fold]
+        train = scope.trained([d for d in docs if fold_of[d.doc_id] != fold])[:max_train_docs]
+        test = [d for d in scored if fold_of[d.doc_id] == fold]
         for prediction in fit(train).predict_gold(test):
             predictions[prediction.doc_id] = prediction
-    return CrossValidation([predictions[d.doc_id] for d in docs], dict(fold_of))
+    return CrossValidation([predictions[d.doc_id] for d in scored], dict(fold_of))

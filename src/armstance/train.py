@@ -22,7 +22,7 @@ from omegaconf import DictConfig
 from armstance.config import CONFIG_DIR, register_resolvers
 from armstance.corpus import ensure_corpus, load_folds, load_gold
 from armstance.evaluation.scoring import score
-from armstance.fitting import cross_validate, fit_pipeline
+from armstance.fitting import LanguageScope, cross_validate, fit_pipeline
 from armstance.paths import annotations_dir, folds_path
 from armstance.pipeline import ArmstancePipeline
 from armstance.schema import Document, DocumentPrediction, GoldDocument
@@ -103,7 +103,14 @@ def run(cfg: DictConfig) -> float | None:
     experiment = hydra_cfg.runtime.choices.get("experiment") or "default"
     in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
     ensure_corpus()
-    train, dev = load_gold(cfg.data.train_split), load_gold(cfg.data.dev_split)
+    scope = LanguageScope(
+        train_langs=tuple(cfg.data.train_langs) if cfg.data.train_langs else None,
+        eval_langs=tuple(cfg.data.eval_langs) if cfg.data.eval_langs else None,
+    )
+    train_gold, dev_gold = load_gold(cfg.data.train_split), load_gold(cfg.data.dev_split)
+    labelled = [*train_gold, *dev_gold]
+    scored = scope.evaluated(labelled)
+    train, dev = scope.trained(train_gold), scope.evaluated(dev_gold)
     fold_of = load_folds(cfg.data.folds_path)
     builder = UnitBuilder(**cfg.units)
     extractor = make_extractor(cfg) if cfg.evaluation.e2e else None
@@ -115,9 +122,8 @@ def run(cfg: DictConfig) -> float | None:
     run_name = f"{experiment}-{cfg.model.name}-s{cfg.seed}"
     if in_sweep:
         run_name += f"-job{hydra_cfg.job.num}"
-    labelled = [*train, *dev]
     with mlflow.start_run(run_name=run_name, parent_run_id=sweep_parent_run_id()):
-        mlflow.set_tags(run_tags(cfg, experiment, {d.lang for d in labelled}))
+        mlflow.set_tags(run_tags(cfg, experiment, {d.lang for d in scope.trained(labelled)}))
         log_config(cfg)
         data_digest = fingerprint([*annotations_dir().glob("*.jsonl"), folds_path()])
         mlflow.set_tag("dataset_fingerprint", data_digest)
@@ -125,9 +131,9 @@ def run(cfg: DictConfig) -> float | None:
 
         metrics: dict = {}
         if cfg.evaluation.cv:
-            cv = cross_validate(fit, labelled, fold_of, cfg.data.max_train_docs)
-            gold = [d.to_annotation() for d in labelled]
-            texts = {d.doc_id: d.text for d in labelled}
+            cv = cross_validate(fit, labelled, fold_of, cfg.data.max_train_docs, scope)
+            gold = [d.to_annotation() for d in scored]
+            texts = {d.doc_id: d.text for d in scored}
             cv_scores = score(
                 gold,
                 cv.predictions,
@@ -137,9 +143,9 @@ def run(cfg: DictConfig) -> float | None:
                 seed=cfg.evaluation.boot_seed,
             )
             metrics |= prefixed(
-                "cv_oracle", cv_scores | fold_spread(labelled, cv.predictions, fold_of)
+                "cv_oracle", cv_scores | fold_spread(scored, cv.predictions, fold_of)
             )
-            diagnostics.log_oracle_diagnostics("cv_oracle", labelled, cv.predictions)
+            diagnostics.log_oracle_diagnostics("cv_oracle", scored, cv.predictions)
 
         started = time.perf_counter()
         pipeline = fit(train[: cfg.data.max_train_docs])
@@ -150,7 +156,7 @@ def run(cfg: DictConfig) -> float | None:
         log_metrics(metrics)
 
         if cfg.data.fit_on == "train_dev":
-            pipeline = fit(labelled)
+            pipeline = fit(scope.trained(labelled))
         pipeline.metadata = {
             "experiment": experiment,
             "model": cfg.model.name,
