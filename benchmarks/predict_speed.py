@@ -1,0 +1,62 @@
+"""Articles per second and peak memory of prediction over the train+dev documents.
+
+    python benchmarks/predict_speed.py [--model models:/armstance@champion] [--batch-size 32]
+
+Measures actor extraction alone, then the whole pipeline (language given, as in a JSONL
+with `lang`), then the whole pipeline with language detection, on the labelled documents
+(blind documents are never used here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import time
+
+from armstance.corpus import ensure_corpus, load_gold
+from armstance.model_uri import load_pipeline
+from armstance.predict import predict_documents
+from armstance.schema import Document
+from armstance.tracking.store import use_configured_uri
+
+
+def rate(label: str, n: int, seconds: float) -> None:
+    print(f"{label:<40} {n / seconds:8.1f} articles/s  ({n} in {seconds:.2f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default="models:/armstance@champion")
+    parser.add_argument("--batch-size", type=int, default=32)
+    args = parser.parse_args()
+    ensure_corpus()
+    gold = [*load_gold("train"), *load_gold("dev")]
+    docs = [Document(doc_id=d.doc_id, lang=d.lang, text=d.text) for d in gold]
+    use_configured_uri()
+    pipeline = load_pipeline(args.model)
+    pipeline.predict(docs[:2])  # warm-up: lazy loading of models and regexes
+    print(
+        f"cores available: {len(os.sched_getaffinity(0))}, documents: {len(docs)}, "
+        f"mean length {sum(len(d.text) for d in docs) / len(docs):.0f} chars"
+    )
+
+    started = time.perf_counter()
+    for doc in docs:
+        pipeline.extractor.extract(doc)
+    rate("actor extraction alone", len(docs), time.perf_counter() - started)
+
+    started = time.perf_counter()
+    predict_documents(pipeline, docs, args.batch_size)
+    rate("whole pipeline (lang given)", len(docs), time.perf_counter() - started)
+
+    unlabelled = [d.model_copy(update={"lang": None}) for d in docs]
+    started = time.perf_counter()
+    predict_documents(pipeline, unlabelled, args.batch_size)
+    rate("whole pipeline (lang detected)", len(docs), time.perf_counter() - started)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak_mib:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
