@@ -139,7 +139,8 @@ def _abbreviations(lang: str | None) -> frozenset[str]:
 def _vetoed(text: str, dot: int, lang: str | None) -> bool:
     if text[dot] != ".":
         return False
-    match = _WORD_BEFORE.search(text, 0, dot)
+    # A bounded look-back: searching from 0 would make long texts quadratic.
+    match = _WORD_BEFORE.search(text, max(0, dot - 64), dot)
     if not match:
         return False
     word = match.group(1).lower().rstrip(".")
