@@ -1,35 +1,70 @@
-"""`armstance compare [--markdown]`: one row per experiment, read from MLflow.
+"""`armstance compare`: the leaderboard of the experiments logged in MLflow, paired
+bootstrap tests between runs, and promotion of a run's model to the `champion` alias.
 
-experiments/README.md has this command as its only writer.
+experiments/README.md has `armstance compare --markdown` as its only writer.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import re
+import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+import mlflow
 import pandas as pd
+from mlflow.entities import Run
+from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 from rich.console import Console
 from rich.table import Table
 
-from armstance.jsonl import atomic_writer
-from armstance.paths import project_root
+from armstance.evaluation.paired import PairedResult, paired_bootstrap
+from armstance.jsonl import atomic_writer, read_records
+from armstance.paths import annotations_dir, folds_path, project_root
+from armstance.schema import DocumentPrediction
+from armstance.tracking.runs import fingerprint
 from armstance.tracking.store import use_configured_store
 
+PREDICTIONS_ARTIFACT = "cv_oracle_predictions.jsonl"
+MODEL_NAME = "armstance"
+ALIAS = "champion"
+RUN_ID = re.compile(r"[0-9a-f]{32}")
+HEADLINE = "cv_oracle_stance_f_avg"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    metric: str
+    digits: int = 3
+    ceiling: str | None = None
+    """The agreement run's metric shown in this column of the human-ceiling row."""
+
+
 COLUMNS = (
-    ("CV F_avg", "cv_oracle_stance_f_avg"),
-    ("CV F_avg de", "cv_oracle_stance_f_avg_de"),
-    ("CV F_avg en", "cv_oracle_stance_f_avg_en"),
-    ("CV stance macro-F1", "cv_oracle_stance_macro_f1"),
-    ("CV sentiment macro-F1", "cv_oracle_sentiment_macro_f1"),
-    ("dev F_avg (oracle)", "dev_oracle_stance_f_avg"),
-    ("dev F_avg (e2e)", "dev_e2e_stance_f_avg"),
-    ("dev sentiment macro-F1", "dev_oracle_sentiment_macro_f1"),
+    Column("CV F_avg", HEADLINE, ceiling="stance_f_avg"),
+    Column("CV F_avg de", "cv_oracle_stance_f_avg_de"),
+    Column("CV F_avg en", "cv_oracle_stance_f_avg_en"),
+    Column("CV sentiment macro-F1", "cv_oracle_sentiment_macro_f1", ceiling="sentiment_macro_f1"),
+    Column("CV sentiment de", "cv_oracle_sentiment_macro_f1_de"),
+    Column("CV sentiment en", "cv_oracle_sentiment_macro_f1_en"),
+    Column("dev F_avg (oracle)", "dev_oracle_stance_f_avg"),
+    Column("dev F_avg (e2e)", "dev_e2e_stance_f_avg"),
+    Column("dev e2e de", "dev_e2e_stance_f_avg_de"),
+    Column("dev e2e en", "dev_e2e_stance_f_avg_en"),
+    Column("train s", "train_seconds", digits=1),
+    Column("dev docs/s", "dev_eval_docs_per_second", digits=1),
 )
-AGREEMENT = (("stance F_avg", "stance_f_avg"), ("sentiment macro-F1", "sentiment_macro_f1"))
+CEILING_NAME = "human ceiling"
+
+
+class CompareError(ValueError):
+    """A run or artifact the comparison needs is missing or does not match."""
 
 
 @dataclass
@@ -38,22 +73,30 @@ class Row:
     model: str
     n_runs: int
     cells: list[str]
+    score: float | None = None
+    """Mean CV F_avg over the experiment's runs: the leaderboard order."""
+    latest_run_id: str | None = None
 
 
-def cell(runs: pd.DataFrame, metric: str) -> str:
+def cell(runs: pd.DataFrame, metric: str, digits: int = 3) -> str:
     """mean (± sd over runs) [interval of the latest run]; n/a when never defined."""
     column = f"metrics.{metric}"
     if column not in runs or runs[column].isna().all():
         return "n/a"
     values = runs[column].dropna()
-    text = f"{values.mean():.3f}"
+    text = f"{values.mean():.{digits}f}"
     if len(values) > 1:
-        text += f" ± {values.std(ddof=1):.3f}"
+        text += f" ± {values.std(ddof=1):.{digits}f}"
     latest = runs.iloc[0]
     lo, hi = latest.get(f"{column}_lo"), latest.get(f"{column}_hi")
     if lo is not None and hi is not None and not (math.isnan(lo) or math.isnan(hi)):
-        text += f" [{lo:.3f}, {hi:.3f}]"
+        text += f" [{lo:.{digits}f}, {hi:.{digits}f}]"
     return text
+
+
+def is_training_run(run: Run) -> bool:
+    tags = run.data.tags
+    return tags.get("sweep") != "parent" and tags.get("kind") not in ("evaluation", "agreement")
 
 
 def training_runs(client: MlflowClient, experiment_id: str) -> pd.DataFrame:
@@ -62,10 +105,8 @@ def training_runs(client: MlflowClient, experiment_id: str) -> pd.DataFrame:
         [experiment_id], "attributes.status = 'FINISHED'", order_by=["attributes.start_time DESC"]
     )
     rows = []
-    for run in runs:
+    for run in filter(is_training_run, runs):
         tags = run.data.tags
-        if tags.get("sweep") == "parent" or tags.get("kind") in ("evaluation", "agreement"):
-            continue
         rows.append(
             {
                 "run_id": run.info.run_id,
@@ -78,17 +119,29 @@ def training_runs(client: MlflowClient, experiment_id: str) -> pd.DataFrame:
 
 
 def experiment_rows(runs: pd.DataFrame) -> list[Row]:
-    """Latest configuration of each experiment; its seeds' runs are averaged."""
+    """One row per experiment, its seeds' runs averaged; best mean CV F_avg first."""
     out = []
     if runs.empty:
         return out
     for experiment, group in runs.groupby("tags.experiment", sort=True):
-        cells = [cell(group, metric) for _, metric in COLUMNS]
-        out.append(Row(str(experiment), str(group.iloc[0]["tags.model"]), len(group), cells))
-    return out
+        cells = [cell(group, c.metric, c.digits) for c in COLUMNS]
+        column = f"metrics.{HEADLINE}"
+        score = group[column].mean() if column in group else math.nan
+        out.append(
+            Row(
+                str(experiment),
+                str(group.iloc[0]["tags.model"]),
+                len(group),
+                cells,
+                None if math.isnan(score) else float(score),
+                str(group.iloc[0]["run_id"]),
+            )
+        )
+    return sorted(out, key=lambda r: (r.score is None, -(r.score or 0.0), r.experiment))
 
 
-def agreement_cells(client: MlflowClient, experiment_id: str) -> list[str] | None:
+def ceiling_row(client: MlflowClient, experiment_id: str) -> Row | None:
+    """The latest agreement run (second annotator against gold) as a leaderboard row."""
     runs = client.search_runs(
         [experiment_id],
         "tags.kind = 'agreement'",
@@ -98,63 +151,236 @@ def agreement_cells(client: MlflowClient, experiment_id: str) -> list[str] | Non
     if not runs:
         return None
     metrics = pd.DataFrame([{f"metrics.{k}": v for k, v in runs[0].data.metrics.items()}])
-    return [cell(metrics, metric) for _, metric in AGREEMENT]
+    cells = [cell(metrics, c.ceiling, c.digits) if c.ceiling else "" for c in COLUMNS]
+    return Row(CEILING_NAME, "second annotator", 1, cells, latest_run_id=runs[0].info.run_id)
 
 
-def markdown(rows: Sequence[Row], ceiling: list[str] | None) -> str:
-    header = ["experiment", "model", "runs", *(name for name, _ in COLUMNS)]
+def resolve_run(client: MlflowClient, experiment_id: str, ref: str) -> Run:
+    """A run id, or an experiment name meaning that experiment's latest finished run."""
+    if RUN_ID.fullmatch(ref):
+        try:
+            return client.get_run(ref)
+        except MlflowException as exc:
+            raise CompareError(f"no run with id {ref} in the store") from exc
+    runs = client.search_runs(
+        [experiment_id],
+        f"tags.experiment = '{ref}' and attributes.status = 'FINISHED'",
+        order_by=["attributes.start_time DESC"],
+    )
+    runs = [run for run in runs if is_training_run(run)]
+    if not runs:
+        raise CompareError(f"'{ref}' is neither a run id nor an experiment with a finished run")
+    return runs[0]
+
+
+def oof_predictions(run: Run) -> list[DocumentPrediction]:
+    """The run's out-of-fold oracle predictions (`cv_oracle_predictions.jsonl`)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            path = mlflow.artifacts.download_artifacts(
+                run_id=run.info.run_id, artifact_path=PREDICTIONS_ARTIFACT, dst_path=tmp
+            )
+        except (MlflowException, OSError) as exc:
+            raise CompareError(
+                f"run {run.info.run_id} has no {PREDICTIONS_ARTIFACT} (logged by runs with "
+                "evaluation.cv=true)"
+            ) from exc
+        return [doc for _, doc in read_records(Path(path), DocumentPrediction)]
+
+
+def current_fingerprint() -> str:
+    return fingerprint([*annotations_dir().glob("*.jsonl"), folds_path()])
+
+
+def run_label(run: Run) -> str:
+    return f"{run.data.tags.get('experiment', '?')} ({run.info.run_id[:8]})"
+
+
+def paired_test(
+    run_a: Run, run_b: Run, n_boot: int = 1000, seed: int = 0
+) -> dict[str, PairedResult]:
+    """Paired bootstrap of A − B on the two runs' out-of-fold predictions over train+dev.
+
+    Both runs must have been cross-validated on the labels and folds of this checkout
+    (their `dataset_fingerprint` tags), so each document was held out in the same fold.
+    """
+    from armstance.corpus import load_gold
+
+    expected = current_fingerprint()
+    for run in (run_a, run_b):
+        tag = run.data.tags.get("dataset_fingerprint")
+        if tag != expected:
+            raise CompareError(
+                f"run {run.info.run_id} was cross-validated on other labels or folds than "
+                f"this checkout's (dataset_fingerprint {tag} != {expected}); a paired test "
+                "needs both runs on the same documents and folds"
+            )
+    gold = [doc.to_annotation() for split in ("train", "dev") for doc in load_gold(split)]
+    return paired_bootstrap(
+        gold,
+        oof_predictions(run_a),
+        oof_predictions(run_b),
+        n_boot,
+        seed,
+        source_a=f"run {run_a.info.run_id} {PREDICTIONS_ARTIFACT}",
+        source_b=f"run {run_b.info.run_id} {PREDICTIONS_ARTIFACT}",
+    )
+
+
+def paired_lines(run_a: Run, run_b: Run, results: dict[str, PairedResult]) -> list[str]:
+    """A head line naming the runs, then one verdict per metric (p = share of resamples
+    where A ≤ B, a one-sided p-value for "A is better")."""
+    first = next(iter(results.values()))
+    head = (
+        f"Paired bootstrap, A = {run_label(run_a)} vs B = {run_label(run_b)}: CV oracle, "
+        f"{first.n_docs} documents, {first.n_boot} resamples (seed 0), 95% intervals."
+    )
+    a, b = (run.data.tags.get("experiment", "?") for run in (run_a, run_b))
+    if a == b:
+        a, b = "A", "B"
+    return [head, *(r.verdict(a, b) for r in results.values())]
+
+
+def best_pair(client: MlflowClient, rows: Sequence[Row]) -> tuple[Run, Run] | None:
+    """Latest runs of the best and the runner-up experiment by mean CV F_avg."""
+    ranked = [r for r in rows if r.score is not None and r.latest_run_id]
+    if len(ranked) < 2:
+        return None
+    return client.get_run(ranked[0].latest_run_id), client.get_run(ranked[1].latest_run_id)
+
+
+def promote(client: MlflowClient, run: Run, name: str = MODEL_NAME, alias: str = ALIAS) -> str:
+    """Point `name@alias` at the run's logged model, registering it first if needed.
+
+    Returns the model version.
+    """
+    outputs = run.outputs.model_outputs if run.outputs else []
+    if not outputs:
+        raise CompareError(f"run {run.info.run_id} logged no model (tracking.log_model=false?)")
+    model_ids = {o.model_id for o in outputs}
+    versions = [
+        v
+        for v in client.search_model_versions(f"name = '{name}'")
+        if v.run_id == run.info.run_id or getattr(v, "model_id", None) in model_ids
+    ]
+    if versions:
+        version = max(versions, key=lambda v: int(v.version)).version
+    else:
+        version = mlflow.register_model(f"runs:/{run.info.run_id}/model", name).version
+    client.set_registered_model_alias(name, alias, str(version))
+    return str(version)
+
+
+def markdown(rows: Sequence[Row], ceiling: Row | None, paired: Sequence[str] = ()) -> str:
+    header = ["experiment", "model", "runs", *(c.title for c in COLUMNS)]
     lines = [
         "# Results",
         "",
         "Written by `armstance compare --markdown` from the MLflow store; do not edit by hand.",
         "Cells: mean ± sd over runs (seeds) [95% bootstrap interval over documents, latest"
         " run]. CV = grouped 5-fold cross-validation over train+dev (data/folds.json), oracle"
-        " actors. F_avg = mean of F1(favor) and F1(against). n/a = undefined (class absent).",
+        " actors. F_avg = mean of F1(favor) and F1(against). n/a = undefined or not logged"
+        " (e2e needs `evaluation.e2e=true`). train s = seconds to fit on train; dev docs/s ="
+        " documents scored per second on dev.",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
     ]
-    for row in rows:
-        lines.append(
-            "| " + " | ".join([row.experiment, row.model, str(row.n_runs), *row.cells]) + " |"
-        )
+    for row in [*rows, *([ceiling] if ceiling else [])]:
+        runs = "" if row.experiment == CEILING_NAME else str(row.n_runs)
+        lines.append("| " + " | ".join([row.experiment, row.model, runs, *row.cells]) + " |")
     lines += ["", "## Human ceiling", ""]
     if ceiling is None:
         lines.append("No agreement run logged yet (`armstance agreement … --log`).")
     else:
-        lines += [
-            "Second annotator against the gold labels, same matcher (e2e):",
-            "",
-            "| " + " | ".join(name for name, _ in AGREEMENT) + " |",
-            "|" + "---|" * len(AGREEMENT),
-            "| " + " | ".join(ceiling) + " |",
-        ]
+        lines.append(
+            f"The `{CEILING_NAME}` row: the second annotator against the gold labels with the"
+            " same matcher (e2e), on the documents both annotated."
+        )
+    lines += ["", "## Best against runner-up", ""]
+    lines += [f"- {line}" for line in paired] if paired else ["Fewer than two experiments."]
     return "\n".join(lines) + "\n"
+
+
+def leaderboard_table(rows: Sequence[Row], ceiling: Row | None) -> Table:
+    table = Table(title="armstance experiments (best CV F_avg first)")
+    for name in ("experiment", "model", "runs"):
+        table.add_column(name, no_wrap=True)
+    for column in COLUMNS:
+        table.add_column(column.title, overflow="fold")
+    for row in rows:
+        table.add_row(row.experiment, row.model, str(row.n_runs), *row.cells)
+    if ceiling is not None:
+        table.add_row(ceiling.experiment, ceiling.model, "", *ceiling.cells, style="italic")
+    return table
+
+
+def show_leaderboard(client: MlflowClient, experiment_id: str, args: argparse.Namespace) -> None:
+    rows = experiment_rows(training_runs(client, experiment_id))
+    ceiling = ceiling_row(client, experiment_id)
+    console = Console(width=max(Console().width, 200))
+    console.print(leaderboard_table(rows, ceiling))
+    paired: list[str] = []
+    pair = None if args.no_paired else best_pair(client, rows)
+    if pair is not None:
+        try:
+            paired = paired_lines(*pair, paired_test(*pair))
+        except CompareError as exc:
+            paired = [f"Paired test of {run_label(pair[0])} vs {run_label(pair[1])}: {exc}"]
+        console.print("\n".join(paired), markup=False, highlight=False)
+    if args.markdown:
+        target = Path(args.markdown)
+        with atomic_writer(target) as fh:
+            fh.write(markdown(rows, ceiling, paired))
+        print(f"wrote {target}")
 
 
 def command(args: argparse.Namespace) -> int:
     experiment_id = use_configured_store()
     client = MlflowClient()
-    rows = experiment_rows(training_runs(client, experiment_id))
-    ceiling = agreement_cells(client, experiment_id)
-    table = Table(title="armstance experiments")
-    for name in ["experiment", "model", "runs", *(n for n, _ in COLUMNS)]:
-        table.add_column(name, overflow="fold")
-    for row in rows:
-        table.add_row(row.experiment, row.model, str(row.n_runs), *row.cells)
-    console = Console(width=max(Console().width, 200))
-    console.print(table)
-    if ceiling:
-        console.print(f"human ceiling: stance F_avg {ceiling[0]}, sentiment {ceiling[1]}")
-    if args.markdown:
-        target = project_root() / "experiments" / "README.md"
-        with atomic_writer(target) as fh:
-            fh.write(markdown(rows, ceiling))
-        print(f"wrote {target}")
+    try:
+        if args.paired:
+            run_a, run_b = (resolve_run(client, experiment_id, ref) for ref in args.paired)
+            print("\n".join(paired_lines(run_a, run_b, paired_test(run_a, run_b))))
+        elif args.promote:
+            run = resolve_run(client, experiment_id, args.promote)
+            version = promote(client, run)
+            print(f"{MODEL_NAME}@{ALIAS} -> version {version} ({run_label(run)})")
+        else:
+            show_leaderboard(client, experiment_id, args)
+    except CompareError as exc:
+        print(f"armstance compare: error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("compare", help="leaderboard of the experiments logged in MLflow")
-    p.add_argument("--markdown", action="store_true", help="also write experiments/README.md")
+    p = sub.add_parser(
+        "compare",
+        help="leaderboard of the experiments logged in MLflow, paired tests, promotion",
+    )
+    action = p.add_mutually_exclusive_group()
+    action.add_argument(
+        "--paired",
+        nargs=2,
+        metavar=("RUN_A", "RUN_B"),
+        help="paired bootstrap of A − B (run ids, or experiment names: their latest runs)",
+    )
+    action.add_argument(
+        "--promote",
+        metavar="RUN",
+        help=f"point {MODEL_NAME}@{ALIAS} at this run's model (a run id or experiment name)",
+    )
+    p.add_argument(
+        "--markdown",
+        nargs="?",
+        const=str(project_root() / "experiments" / "README.md"),
+        metavar="PATH",
+        help="also write the results table (default path: experiments/README.md)",
+    )
+    p.add_argument(
+        "--no-paired",
+        action="store_true",
+        help="leave out the paired test of the best experiment against the runner-up",
+    )
     p.set_defaults(func=command)

@@ -10,16 +10,19 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
 from armstance.models.base import UnitClassifier
+from armstance.models.calibration import calibrated
 from armstance.pipeline import TASKS, ArmstancePipeline
 from armstance.schema import TASK_LABELS, DocumentPrediction, GoldDocument
 from armstance.units import UnitBuilder
 
 
 def build_classifier(model_cfg: DictConfig | dict, task: str) -> UnitClassifier:
-    """Instantiate the configured classifier for one task (the `name` key is metadata)."""
+    """Instantiate the configured classifier for one task (the `name` key is metadata),
+    wrapped for `calibration` (none, temperature, isotonic) where configured."""
     cfg = OmegaConf.create(model_cfg) if isinstance(model_cfg, dict) else model_cfg
     params = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k != "name"}
-    return instantiate(params, labels=list(TASK_LABELS[task]), _convert_="all")
+    method = params.pop("calibration", "none")
+    return calibrated(instantiate(params, labels=list(TASK_LABELS[task]), _convert_="all"), method)
 
 
 def fit_pipeline(

@@ -1,4 +1,5 @@
-"""Per-task confusion matrix, per-class report and error table of oracle predictions."""
+"""Per-task confusion matrix, per-class report, calibration and error table of oracle
+predictions."""
 
 from __future__ import annotations
 
@@ -6,12 +7,20 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import mlflow
+import numpy as np
 from sklearn.metrics import classification_report
 
+from armstance.evaluation.calibration import (
+    Reliability,
+    proba_matrix,
+    reliability,
+    reliability_figure,
+)
 from armstance.jsonl import dumps
 from armstance.pipeline import TASKS
-from armstance.schema import TASK_LABELS, DocumentPrediction, GoldDocument
+from armstance.schema import LANGS, TASK_LABELS, DocumentPrediction, GoldDocument
 from armstance.tracking.plots import confusion_figure
+from armstance.tracking.runs import log_metrics
 
 
 def oracle_pairs(gold: Sequence[GoldDocument], predictions: Sequence[DocumentPrediction]):
@@ -21,6 +30,38 @@ def oracle_pairs(gold: Sequence[GoldDocument], predictions: Sequence[DocumentPre
         judged = {j.actor: j for j in by_id[doc.doc_id].actors}
         for actor in doc.actors:
             yield doc, actor, judged[actor.actor]
+
+
+def calibration_curves(
+    gold: Sequence[GoldDocument], predictions: Sequence[DocumentPrediction], task: str
+) -> dict[str, Reliability]:
+    """Reliability of the `task` probabilities over all units (`all`) and per language."""
+    pairs = list(oracle_pairs(gold, predictions))
+    labels = TASK_LABELS[task]
+    proba = proba_matrix([getattr(j, f"{task}_proba") for _, _, j in pairs], labels)
+    gold_index = np.array([labels.index(getattr(a, task)) for _, a, _ in pairs], dtype=int)
+    langs = np.array([doc.lang for doc, _, _ in pairs])
+    curves = {"all": reliability(proba, gold_index)}
+    for lang in LANGS:
+        if lang in langs:
+            curves[lang] = reliability(proba[langs == lang], gold_index[langs == lang])
+    return curves
+
+
+def log_calibration(
+    prefix: str, gold: Sequence[GoldDocument], predictions: Sequence[DocumentPrediction]
+) -> None:
+    """`{prefix}_{task}_ece[_{lang}]` metrics and a `{prefix}_{task}_reliability.png`."""
+    metrics: dict[str, float | None] = {}
+    for task in TASKS:
+        curves = calibration_curves(gold, predictions, task)
+        for scope, curve in curves.items():
+            suffix = "" if scope == "all" else f"_{scope}"
+            metrics[f"{prefix}_{task}_ece{suffix}"] = curve.ece
+        fig = reliability_figure(curves, f"{prefix} {task} reliability (units)")
+        mlflow.log_figure(fig, f"{prefix}_{task}_reliability.png")
+        plt.close(fig)
+    log_metrics(metrics)
 
 
 def log_oracle_diagnostics(
@@ -56,5 +97,6 @@ def log_oracle_diagnostics(
                 for key, value in zip(errors, row, strict=True):
                     errors[key].append(value)
     mlflow.log_table(errors, f"{prefix}_errors.json")
+    log_calibration(prefix, gold, predictions)
     # Per-document predictions: what paired comparisons between runs resample.
     mlflow.log_text("".join(dumps(p) + "\n" for p in predictions), f"{prefix}_predictions.jsonl")

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+from armstance.cli import main
+from armstance.compare import (
+    ALIAS,
+    COLUMNS,
+    MODEL_NAME,
+    CompareError,
+    ceiling_row,
+    experiment_rows,
+    resolve_run,
+    training_runs,
+)
+from armstance.evaluation.paired import paired_bootstrap
+from armstance.jsonl import DataError
+from armstance.schema import (
+    ActorAnnotation,
+    ActorJudgement,
+    DocumentAnnotation,
+    DocumentPrediction,
+)
+
+if TYPE_CHECKING:
+    from fixtures_store import Store
+
+pytest_plugins = ["fixtures_store"]
+INTERVAL = r"\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]"
+
+
+def experiment_id(client: MlflowClient) -> str:
+    return client.get_experiment_by_name("armstance").experiment_id
+
+
+def by_title(cells: list[str]) -> dict[str, str]:
+    return dict(zip((c.title for c in COLUMNS), cells, strict=True))
+
+
+def test_leaderboard_rows_from_a_real_store(in_store: Store) -> None:
+    client = MlflowClient()
+    rows = experiment_rows(training_runs(client, experiment_id(client)))
+    assert [r.experiment for r in rows] == ["tfidf_logreg", "majority"]  # best CV F_avg first
+    tfidf, majority = rows
+    assert (majority.n_runs, tfidf.n_runs) == (2, 1)
+    cells = by_title(majority.cells)
+    # Two seeds: mean ± sd, then the latest run's bootstrap interval.
+    assert re.fullmatch(r"0\.000 ± 0\.000 \[0\.000, 0\.000\]", cells["CV F_avg"])
+    assert re.fullmatch(r"\d\.\d{3} ± \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]", cells["CV sentiment de"])
+    assert cells["dev F_avg (e2e)"] == "n/a"  # the runs skipped end-to-end scoring
+    assert re.fullmatch(r"\d+\.\d ± \d+\.\d", cells["train s"])
+    tfidf_cells = by_title(tfidf.cells)
+    assert re.fullmatch(INTERVAL, tfidf_cells["CV F_avg en"])
+    assert tfidf.score > 0 == majority.score
+
+    ceiling = ceiling_row(client, experiment_id(client))
+    assert ceiling is not None and re.fullmatch(INTERVAL, ceiling.cells[0])
+    assert ceiling.cells[1] == ""  # agreement is not split by language
+
+
+def test_compare_markdown_holds_table_ceiling_and_paired_line(in_store: Store, tmp_path) -> None:
+    target = tmp_path / "README.md"
+    assert main(["compare", "--markdown", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert "Written by `armstance compare --markdown`" in text
+    assert re.search(r"^\| tfidf_logreg \| tfidf_logreg \| 1 \|", text, re.M)
+    assert re.search(r"^\| majority \| majority \| 2 \|", text, re.M)
+    assert re.search(r"^\| human ceiling \| second annotator \|", text, re.M)
+    assert "stance F_avg: tfidf_logreg − majority = +" in text
+    assert "real, tfidf_logreg is better (the interval excludes 0)" in text
+
+
+def test_paired_command_on_two_runs_with_identical_predictions(in_store: Store, capsys) -> None:
+    client = MlflowClient()
+    runs = client.search_runs([experiment_id(client)], "tags.experiment = 'majority'")
+    seeds = {r.data.tags["seed"]: r.info.run_id for r in runs}
+    # The majority baseline ignores its seed: both runs predict the same labels.
+    assert main(["compare", "--paired", seeds["0"], seeds["1"]]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\d+ documents, 1000 resamples", out)
+    assert "stance F_avg: A − B = +0.000 [+0.000, +0.000], p(A ≤ B) = 1.000" in out
+    assert "not distinguishable from noise" in out
+
+
+def test_promote_moves_the_champion_alias(in_store: Store) -> None:
+    client = MlflowClient()
+    eid = experiment_id(client)
+    majority = resolve_run(client, eid, "majority")
+    tfidf = resolve_run(client, eid, "tfidf_logreg")
+    assert main(["compare", "--promote", majority.info.run_id]) == 0
+    assert client.get_model_version_by_alias(MODEL_NAME, ALIAS).run_id == majority.info.run_id
+    assert main(["compare", "--promote", "tfidf_logreg"]) == 0
+    assert client.get_model_version_by_alias(MODEL_NAME, ALIAS).run_id == tfidf.info.run_id
+    # Promoting an already registered run reuses its version.
+    assert main(["compare", "--promote", majority.info.run_id]) == 0
+    assert client.get_model_version_by_alias(MODEL_NAME, ALIAS).run_id == majority.info.run_id
+    assert len(client.search_model_versions(f"name = '{MODEL_NAME}'")) == 2
+
+
+def test_unknown_run_reference_is_a_clear_error(in_store: Store, capsys) -> None:
+    client = MlflowClient()
+    with pytest.raises(CompareError, match="'no_such_experiment' is neither a run id"):
+        resolve_run(client, experiment_id(client), "no_such_experiment")
+    assert main(["compare", "--paired", "majority", "0" * 32]) == 2
+    assert f"no run with id {'0' * 32}" in capsys.readouterr().err
+
+
+# Paired bootstrap on hand-made predictions, where the difference is known.
+
+STANCE_OF = ["favor", "against", "none", "favor", "against", "none"]
+SENTIMENT_OF = ["positive", "negative", "neutral", "neutral", "negative", "positive"]
+
+
+def gold_docs() -> list[DocumentAnnotation]:
+    docs = []
+    for d in range(12):
+        actors = [
+            ActorAnnotation(
+                actor=f"Actor {k}",
+                type="state",
+                aliases=[f"Actor {k}"],
+                stance=STANCE_OF[(d + k) % 6],
+                sentiment=SENTIMENT_OF[(d + 2 * k) % 6],
+            )
+            for k in range(3)
+        ]
+        docs.append(DocumentAnnotation(doc_id=f"d{d}", lang="en" if d % 2 else "de", actors=actors))
+    return docs
+
+
+def predictions(gold: list[DocumentAnnotation], stance=None, sentiment=None):
+    """Gold labels, or a constant `stance`/`sentiment` for every actor."""
+    out = []
+    for doc in gold:
+        actors = [
+            ActorJudgement(
+                actor=a.actor,
+                type=a.type,
+                aliases=a.aliases,
+                stance=stance or a.stance,
+                sentiment=sentiment or a.sentiment,
+                evidence=[],
+                stance_proba={"favor": 1 / 3, "against": 1 / 3, "none": 1 / 3},
+                sentiment_proba={"positive": 1 / 3, "neutral": 1 / 3, "negative": 1 / 3},
+            )
+            for a in doc.actors
+        ]
+        out.append(DocumentPrediction(doc_id=doc.doc_id, lang=doc.lang, actors=actors))
+    return out
+
+
+def test_paired_perfect_against_all_none_is_a_real_difference() -> None:
+    gold = gold_docs()
+    results = paired_bootstrap(
+        gold, predictions(gold), predictions(gold, stance="none", sentiment="neutral")
+    )
+    stance = results["stance_f_avg"]
+    assert (stance.a, stance.b, stance.difference) == (1.0, 0.0, 1.0)
+    assert stance.lo == stance.hi == 1.0  # B never finds a favor or against actor
+    assert stance.p_value == 0.0 and stance.real
+    sentiment = results["sentiment_macro_f1"]
+    assert sentiment.a == 1.0 and 0 < sentiment.lo <= sentiment.difference <= sentiment.hi
+    assert sentiment.real and sentiment.p_value == 0.0
+    assert "real, perfect is better" in stance.verdict("perfect", "none")
+
+
+def test_paired_identical_predictions_differ_by_nothing() -> None:
+    gold = gold_docs()
+    results = paired_bootstrap(gold, predictions(gold), predictions(gold), n_boot=200)
+    for result in results.values():
+        assert (result.difference, result.lo, result.hi, result.p_value) == (0.0, 0.0, 0.0, 1.0)
+        assert not result.real
+        assert result.n_boot == 200 and result.n_docs == 12
+
+
+def test_paired_swapping_sides_mirrors_the_interval() -> None:
+    gold = gold_docs()
+    good, bad = predictions(gold), predictions(gold, stance="favor")
+    ab = paired_bootstrap(gold, good, bad)["stance_f_avg"]
+    ba = paired_bootstrap(gold, bad, good)["stance_f_avg"]
+    assert ab.difference == pytest.approx(-ba.difference)
+    assert (ab.lo, ab.hi) == pytest.approx((-ba.hi, -ba.lo))
+
+
+def test_paired_needs_every_gold_actor_judged() -> None:
+    gold = gold_docs()
+    short = predictions(gold)
+    short[3] = short[3].model_copy(update={"actors": short[3].actors[:1]})
+    with pytest.raises(DataError, match=r"run X.*no prediction for gold actor 'Actor 1'"):
+        paired_bootstrap(gold, predictions(gold), short, source_b="run X")
