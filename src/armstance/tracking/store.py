@@ -24,11 +24,25 @@ def _enable_wal(uri: str) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
 
 
+def artifact_location(uri: str, artifact_root: str | Path, experiment_name: str) -> str | None:
+    """Where a new experiment keeps its artifacts.
+
+    A tracking server decides itself (`--artifacts-destination` / `--default-artifact-root`):
+    a path of this machine would bypass it and be unreadable elsewhere. With a database store
+    MLflow would otherwise put artifacts in ./mlruns under whatever the working directory is.
+    """
+    if uri.startswith(("http://", "https://")):
+        return None
+    root = str(artifact_root)
+    if "://" in root:  # s3://, gs://, file:// ...
+        return f"{root.rstrip('/')}/{experiment_name}"
+    return (Path(root).resolve() / experiment_name).as_uri()
+
+
 def use_store(uri: str, experiment_name: str, artifact_root: str | Path) -> str:
     """Point MLflow at the store; create the experiment with its artifact location.
 
-    With a sqlite store MLflow would otherwise put artifacts in ./mlruns under whatever the
-    working directory is. Returns the experiment id.
+    Returns the experiment id.
     """
     uri = tracking_uri(uri)
     _enable_wal(uri)
@@ -36,8 +50,8 @@ def use_store(uri: str, experiment_name: str, artifact_root: str | Path) -> str:
     client = MlflowClient(uri)
     experiment = client.get_experiment_by_name(experiment_name)
     if experiment is None:
-        location = Path(artifact_root).resolve() / experiment_name
-        experiment_id = client.create_experiment(experiment_name, location.as_uri())
+        location = artifact_location(uri, artifact_root, experiment_name)
+        experiment_id = client.create_experiment(experiment_name, location)
     else:
         experiment_id = experiment.experiment_id
     mlflow.set_experiment(experiment_id=experiment_id)

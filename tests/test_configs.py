@@ -1,0 +1,155 @@
+"""Every config composes and resolves: each experiment, each model, the Optuna search, the
+parallel and SLURM launchers and the evaluate entry point (composition only, no training)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra_plugins.hydra_optuna_sweeper._impl import create_params_from_overrides
+from omegaconf import DictConfig, OmegaConf
+from optuna.distributions import CategoricalDistribution, LogUniformDistribution
+
+from armstance.config import CONFIG_DIR, register_resolvers
+from armstance.fitting import build_classifier
+from armstance.pipeline import TASKS
+
+EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+MODELS = sorted(p.stem for p in (CONFIG_DIR / "model").glob("*.yaml"))
+REQUIRED_TRAIN_KEYS = (
+    "task_name",
+    "seed",
+    "paths.root_dir",
+    "data.train_split",
+    "data.dev_split",
+    "data.folds_path",
+    "data.fit_on",
+    "units.max_sentences",
+    "model.name",
+    "model._target_",
+    "evaluation.cv",
+    "evaluation.n_boot",
+    "tracking.uri",
+    "tracking.artifact_root",
+    "tracking.experiment_name",
+)
+
+
+def composed(
+    config_name: str, overrides: Sequence[str], output_dir: Path, hydra_node: bool = False
+) -> DictConfig:
+    """The config as a job sees it; `paths.output_dir` only exists inside a running job."""
+    register_resolvers()
+    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        return compose(
+            config_name,
+            overrides=[*overrides, f"paths.output_dir={output_dir}"],
+            return_hydra_config=hydra_node,
+        )
+
+
+def assert_resolves(cfg: DictConfig, keys: Sequence[str]) -> None:
+    # Raises on any missing value or broken interpolation anywhere in the job config.
+    OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    for key in keys:
+        assert OmegaConf.select(cfg, key) is not None, key
+
+
+def test_experiments_and_models_are_found():
+    assert {"tfidf_logreg", "majority"} <= set(EXPERIMENTS)
+    assert {"tfidf_logreg", "majority", "tiny_bert"} <= set(MODELS)
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_experiment_composes_and_builds_its_model(experiment, tmp_path):
+    cfg = composed("train", [f"experiment={experiment}"], tmp_path)
+    assert_resolves(cfg, REQUIRED_TRAIN_KEYS)
+    for task in TASKS:
+        assert build_classifier(cfg.model, task).labels
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_model_composes_and_builds(model, tmp_path):
+    cfg = composed("train", [f"model={model}"], tmp_path)
+    assert_resolves(cfg, REQUIRED_TRAIN_KEYS)
+    # Run names and tags use `model.name`: it must match the option that selects it.
+    assert cfg.model.name == model
+    for task in TASKS:
+        assert build_classifier(cfg.model, task).labels
+
+
+def test_evaluate_config_composes(tmp_path):
+    cfg = composed("evaluate", [], tmp_path)
+    assert_resolves(
+        cfg, ("model_uri", "split", "evaluation.n_boot", "tracking.uri", "tracking.artifact_root")
+    )
+    assert cfg.model_uri.startswith("models:/")
+
+
+def test_optuna_search_maximises_cv_f_avg_over_valid_overrides(tmp_path):
+    cfg = composed("train", ["+hparams_search=tfidf_optuna"], tmp_path, hydra_node=True)
+    sweeper = cfg.hydra.sweeper
+    assert sweeper._target_.endswith("OptunaSweeper")
+    assert sweeper.direction == "maximize"
+    assert sweeper.sampler._target_ == "optuna.samplers.TPESampler"
+    assert sweeper.sampler.seed == cfg.seed
+    assert sweeper.n_trials >= 10
+    # The objective is the CV F_avg, which only exists when CV runs.
+    assert cfg.evaluation.cv is True
+    assert cfg.model.name == "tfidf_logreg"
+
+    # The same parser the sweeper uses: every entry must become an Optuna distribution.
+    space, fixed = create_params_from_overrides([f"{k}={v}" for k, v in sweeper.params.items()])
+    assert not fixed
+    assert set(space) == {
+        "model.C",
+        "model.cue_weight",
+        "model.char_ngrams.0",
+        "model.char_ngrams.1",
+        "units.max_sentences",
+    }
+    assert isinstance(space["model.C"], LogUniformDistribution)
+
+    # A trial's overrides (here each lowest value) must apply to the composed job config.
+    point = {
+        name: d.choices[0] if isinstance(d, CategoricalDistribution) else d.low
+        for name, d in space.items()
+    }
+    trial = composed(
+        "train", ["+hparams_search=tfidf_optuna", *(f"{k}={v}" for k, v in point.items())], tmp_path
+    )
+    for name, value in point.items():
+        assert OmegaConf.select(trial, name) == value, name
+    lo, hi = trial.model.char_ngrams
+    assert lo <= hi
+    assert build_classifier(trial.model, "stance").params["C"] == point["model.C"]
+
+
+def test_parallel_launcher_is_joblib_with_two_workers(tmp_path):
+    cfg = composed("train", ["hydra/launcher=parallel"], tmp_path, hydra_node=True)
+    assert cfg.hydra.launcher._target_.endswith("JoblibLauncher")
+    assert cfg.hydra.launcher.n_jobs == 2
+    # The sweep callback that nests jobs under one parent run stays in place.
+    assert cfg.hydra.callbacks.mlflow_sweep._target_.endswith("SweepParentRun")
+
+
+def test_slurm_launcher_fields(tmp_path):
+    cfg = composed(
+        "train",
+        ["hydra/launcher=slurm", "hydra.launcher.partition=a100", "hydra.sweep.dir=/shared/sweep"],
+        tmp_path,
+        hydra_node=True,
+    )
+    launcher = cfg.hydra.launcher
+    assert (
+        launcher._target_ == "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"
+    )
+    assert launcher.partition == "a100"
+    assert launcher.gpus_per_node == 1
+    assert launcher.cpus_per_task > 0 and launcher.mem_gb > 0
+    assert launcher.timeout_min >= 60
+    assert launcher.array_parallelism > 0
+    assert launcher.submitit_folder == "/shared/sweep/.submitit/%j"
+    assert cfg.hydra.callbacks.mlflow_sweep._target_.endswith("SweepParentRun")
