@@ -89,7 +89,7 @@ def test_evaluate_config_composes(tmp_path):
 
 
 def test_optuna_search_maximises_cv_f_avg_over_valid_overrides(tmp_path):
-    cfg = composed("train", ["+hparams_search=tfidf_optuna"], tmp_path, hydra_node=True)
+    cfg = composed("train", ["hparams_search=tfidf_optuna"], tmp_path, hydra_node=True)
     sweeper = cfg.hydra.sweeper
     assert sweeper._target_.endswith("OptunaSweeper")
     assert sweeper.direction == "maximize"
@@ -118,7 +118,7 @@ def test_optuna_search_maximises_cv_f_avg_over_valid_overrides(tmp_path):
         for name, d in space.items()
     }
     trial = composed(
-        "train", ["+hparams_search=tfidf_optuna", *(f"{k}={v}" for k, v in point.items())], tmp_path
+        "train", ["hparams_search=tfidf_optuna", *(f"{k}={v}" for k, v in point.items())], tmp_path
     )
     for name, value in point.items():
         assert OmegaConf.select(trial, name) == value, name

@@ -55,7 +55,7 @@ def test_optuna_trials_are_children_of_one_finished_parent(tmp_path, shared_dir)
     done = sweep(
         tmp_path,
         shared_dir,
-        "+hparams_search=tfidf_optuna",
+        "hparams_search=tfidf_optuna",
         *CHEAP,
         # The TF-IDF search space does not apply to the majority model: search another key.
         "hydra.sweeper.params=null",
