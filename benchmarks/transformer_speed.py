@@ -52,6 +52,9 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=6, help="sentences per unit")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--model-name-or-path", help="override the config's weights (e.g. a copied folder)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -65,6 +68,8 @@ def main() -> None:
     cfg = OmegaConf.to_container(root.model, resolve=True)
     cfg.pop("name")
     cfg.update(epochs=1, val_fraction=0.0)
+    if args.model_name_or_path:
+        cfg["model_name_or_path"] = args.model_name_or_path
     units, labels = synthetic_units(args.units, args.sentences, args.seed)
 
     start = time.perf_counter()
