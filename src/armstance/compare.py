@@ -50,6 +50,7 @@ COLUMNS = (
     Column("CV F_avg", HEADLINE, ceiling="stance_f_avg"),
     Column("CV F_avg de", "cv_oracle_stance_f_avg_de"),
     Column("CV F_avg en", "cv_oracle_stance_f_avg_en"),
+    Column("CV F_avg (e2e)", "cv_e2e_stance_f_avg", ceiling="stance_f_avg"),
     Column("CV sentiment macro-F1", "cv_oracle_sentiment_macro_f1", ceiling="sentiment_macro_f1"),
     Column("CV sentiment de", "cv_oracle_sentiment_macro_f1_de"),
     Column("CV sentiment en", "cv_oracle_sentiment_macro_f1_en"),

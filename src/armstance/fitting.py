@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from armstance.models.base import UnitClassifier
 from armstance.models.calibration import calibrated
 from armstance.pipeline import TASKS, ArmstancePipeline
-from armstance.schema import TASK_LABELS, DocumentPrediction, GoldDocument
+from armstance.schema import TASK_LABELS, Document, DocumentPrediction, GoldDocument
 from armstance.units import UnitBuilder
 
 
@@ -59,9 +59,11 @@ class LanguageScope:
 
 @dataclass
 class CrossValidation:
-    """Out-of-fold oracle predictions for every document, and each document's fold."""
+    """Out-of-fold predictions for every scored document: with gold actors (oracle) and,
+    where the pipeline extracts actors, end to end."""
 
-    predictions: list[DocumentPrediction]
+    oracle: list[DocumentPrediction]
+    e2e: list[DocumentPrediction] | None
     fold_of: dict[str, int]
 
 
@@ -71,16 +73,25 @@ def cross_validate(
     fold_of: dict[str, int],
     max_train_docs: int | None = None,
     scope: LanguageScope = LanguageScope(),
+    e2e: bool = False,
 ) -> CrossValidation:
     """Grouped k-fold: each fold's documents are judged by a model fitted on the others.
 
     Predictions cover the documents of `scope.eval_langs` only."""
     folds = sorted({fold_of[d.doc_id] for d in docs})
     scored = scope.evaluated(docs)
-    predictions: dict[str, DocumentPrediction] = {}
+    oracle: dict[str, DocumentPrediction] = {}
+    end_to_end: dict[str, DocumentPrediction] = {}
     for fold in tqdm(folds, desc="cross-validation", unit="fold"):
         train = scope.trained([d for d in docs if fold_of[d.doc_id] != fold])[:max_train_docs]
         test = [d for d in scored if fold_of[d.doc_id] == fold]
-        for prediction in fit(train).predict_gold(test):
-            predictions[prediction.doc_id] = prediction
-    return CrossValidation([predictions[d.doc_id] for d in scored], dict(fold_of))
+        pipeline = fit(train)
+        oracle |= {p.doc_id: p for p in pipeline.predict_gold(test)}
+        if e2e:
+            plain = [Document(doc_id=d.doc_id, lang=d.lang, text=d.text) for d in test]
+            end_to_end |= {p.doc_id: p for p in pipeline.predict(plain)}
+    return CrossValidation(
+        oracle=[oracle[d.doc_id] for d in scored],
+        e2e=[end_to_end[d.doc_id] for d in scored] if e2e else None,
+        fold_of=dict(fold_of),
+    )

@@ -43,7 +43,10 @@ def prefixed(prefix: str, metrics: dict) -> dict:
 
 
 def fold_spread(
-    gold: Sequence[GoldDocument], predictions: Sequence[DocumentPrediction], fold_of: dict
+    gold: Sequence[GoldDocument],
+    predictions: Sequence[DocumentPrediction],
+    fold_of: dict,
+    mode: str,
 ) -> dict[str, float | None]:
     """Standard deviation of the headline metrics over the CV folds (`..._sd`)."""
     per_fold: dict[str, list[float]] = {name: [] for name in HEADLINE}
@@ -54,15 +57,35 @@ def fold_spread(
             [d.to_annotation() for d in docs],
             [by_id[d.doc_id] for d in docs],
             {d.doc_id: d.text for d in docs},
-            mode="oracle",
+            mode=mode,
             n_boot=0,
         )
         for name in HEADLINE:
             if scores.get(name) is not None:
                 per_fold[name].append(scores[name])
     return {
-        f"{n}_sd": float(np.std(v, ddof=1)) if len(v) > 1 else None for n, v in per_fold.items()
+        f"{name}_sd": float(np.std(values, ddof=1)) if len(values) > 1 else None
+        for name, values in per_fold.items()
     }
+
+
+def cv_metrics(
+    gold: Sequence[GoldDocument],
+    predictions: Sequence[DocumentPrediction],
+    fold_of: dict,
+    mode: str,
+    cfg: DictConfig,
+) -> dict:
+    """Scores of out-of-fold predictions with intervals, and their spread over folds."""
+    scores = score(
+        [d.to_annotation() for d in gold],
+        predictions,
+        {d.doc_id: d.text for d in gold},
+        mode=mode,
+        n_boot=cfg.evaluation.n_boot,
+        seed=cfg.evaluation.boot_seed,
+    )
+    return prefixed(f"cv_{mode}", scores | fold_spread(gold, predictions, fold_of, mode))
 
 
 def make_extractor(cfg: DictConfig):
@@ -131,21 +154,12 @@ def run(cfg: DictConfig) -> float | None:
 
         metrics: dict = {}
         if cfg.evaluation.cv:
-            cv = cross_validate(fit, labelled, fold_of, cfg.data.max_train_docs, scope)
-            gold = [d.to_annotation() for d in scored]
-            texts = {d.doc_id: d.text for d in scored}
-            cv_scores = score(
-                gold,
-                cv.predictions,
-                texts,
-                mode="oracle",
-                n_boot=cfg.evaluation.n_boot,
-                seed=cfg.evaluation.boot_seed,
-            )
-            metrics |= prefixed(
-                "cv_oracle", cv_scores | fold_spread(scored, cv.predictions, fold_of)
-            )
-            diagnostics.log_oracle_diagnostics("cv_oracle", scored, cv.predictions)
+            e2e = extractor is not None
+            cv = cross_validate(fit, labelled, fold_of, cfg.data.max_train_docs, scope, e2e=e2e)
+            metrics |= cv_metrics(scored, cv.oracle, fold_of, "oracle", cfg)
+            if e2e:
+                metrics |= cv_metrics(scored, cv.e2e, fold_of, "e2e", cfg)
+            diagnostics.log_oracle_diagnostics("cv_oracle", scored, cv.oracle)
 
         started = time.perf_counter()
         pipeline = fit(train[: cfg.data.max_train_docs])
@@ -168,7 +182,12 @@ def run(cfg: DictConfig) -> float | None:
             if cfg.tracking.register and not in_sweep:
                 version = register(uri, cfg.tracking.registered_model_name, cfg.tracking.alias)
                 log.info("registered %s version %s", cfg.tracking.registered_model_name, version)
-        for name in ("cv_oracle_stance_f_avg", "dev_oracle_stance_f_avg", "dev_e2e_stance_f_avg"):
+        for name in (
+            "cv_oracle_stance_f_avg",
+            "cv_e2e_stance_f_avg",
+            "dev_oracle_stance_f_avg",
+            "dev_e2e_stance_f_avg",
+        ):
             if metrics.get(name) is not None:
                 log.info("%s = %.3f", name, metrics[name])
     return metrics.get("cv_oracle_stance_f_avg")
