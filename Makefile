@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train test ui lint bench clean-store
+.PHONY: setup train results test ui lint bench
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,15 @@ setup: $(STAMP)
 
 train: $(STAMP)
 	$(BIN)/python -m armstance.train
+
+# The baselines beside the champion, the human ceiling, and the results table.
+results: train
+	$(BIN)/python -m armstance.train experiment=majority
+	$(BIN)/python -m armstance.train experiment=tfidf_logreg_calibrated
+	$(BIN)/python -m armstance.train experiment=crossling_de_to_en
+	$(BIN)/python -m armstance.train experiment=crossling_en_to_de
+	$(BIN)/armstance agreement split:train,dev split:second_annotator --log
+	$(BIN)/armstance compare --markdown
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
