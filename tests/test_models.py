@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from armstance.models.base import load_classifier
-from armstance.models.majority import Majority
 from armstance.models.cues import cue_tokens
+from armstance.models.majority import Majority
 from armstance.models.tfidf_logreg import ACTOR_TOKEN, TfidfLogReg, masked, unmarked
 from armstance.schema import STANCES, Unit
 
