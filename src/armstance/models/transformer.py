@@ -11,13 +11,18 @@ One classifier per task: the project trains one for stance and one for sentiment
 one encoder with two heads. Each task then gets its own early stopping and best-checkpoint
 selection on its own macro-F1 (the two peak at different epochs), and a transformer is a
 drop-in replacement for the baselines behind the same `UnitClassifier` interface.
+
+`init_from` starts fine-tuning from an already fine-tuned classifier (e.g. the sentiment
+model trained on NewsMTSC by `python -m armstance.newsmtsc`) instead of the base weights.
 """
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
 
@@ -27,7 +32,8 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from armstance.models.base import UnitClassifier, check_fit_input
 from armstance.models.hf_loading import load_pretrained
-from armstance.schema import Unit
+from armstance.models.tiny_bert import cache_dir
+from armstance.schema import TASK_LABELS, Unit
 
 ACTOR_PREFIX = "actor: "
 _DEVICES = ("auto", "cpu", "cuda")
@@ -72,6 +78,91 @@ def document_split(
         warnings.simplefilter("ignore", UserWarning)
         train, val = next(splitter.split(np.zeros(len(y)), np.asarray(y), groups=list(doc_ids)))
     return train, val
+
+
+InitFrom = str | Mapping[str, str] | None
+_MLFLOW_SCHEMES = ("runs:/", "models:/", "mlflow-artifacts:/")
+
+
+def init_source(init_from: InitFrom, labels: Sequence[str]) -> str | None:
+    """The checkpoint a classifier over `labels` starts from.
+
+    A string applies to every task; a mapping names tasks (`{sentiment: ...}`), so that
+    one model config can start one task from a checkpoint and the other from the base.
+    """
+    if init_from is None or isinstance(init_from, str):
+        return init_from
+    unknown = set(init_from) - set(TASK_LABELS)
+    if unknown:
+        raise ValueError(
+            f"init_from names unknown task(s) {sorted(unknown)}: use {list(TASK_LABELS)}"
+        )
+    task = next((t for t, names in TASK_LABELS.items() if tuple(names) == tuple(labels)), None)
+    return init_from.get(task) if task else None
+
+
+def _download(uri: str) -> Path:
+    """An MLflow artifact URI fetched once into the cache (artifacts are immutable)."""
+    import mlflow
+
+    key = hashlib.sha256(f"{mlflow.get_tracking_uri()}|{uri}".encode()).hexdigest()[:16]
+    target = cache_dir() / "init_from" / key
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Download beside the target and rename, so a concurrent fit never sees half a model.
+    staging = Path(tempfile.mkdtemp(prefix=".download_", dir=target.parent))
+    try:
+        mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(staging))
+        # download_artifacts puts a folder artifact under its own name inside dst_path.
+        entries = list(staging.iterdir())
+        source = entries[0] if len(entries) == 1 and entries[0].is_dir() else staging
+        source.rename(target)
+    except OSError:
+        if not target.is_dir():
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def checkpoint_folder(source: str) -> Path:
+    """The Hugging Face folder of `source`: a folder saved by `UnitClassifier.save` (its
+    `hf/`), a `save_pretrained` folder, or an MLflow artifact URI of either."""
+    path = _download(source) if source.startswith(_MLFLOW_SCHEMES) else Path(source)
+    for candidate in (path / "hf", path):
+        if (candidate / "config.json").is_file():
+            return candidate
+    raise FileNotFoundError(f"init_from {source!r}: no config.json in {path} or {path / 'hf'}")
+
+
+def reset_head(model) -> None:
+    """Re-initialise every module outside the encoder (the classification head)."""
+    for name, child in model.named_children():
+        if name != model.base_model_prefix:
+            for module in child.modules():
+                if hasattr(module, "reset_parameters"):
+                    module.reset_parameters()
+
+
+def load_start(name_or_path: str, init_from: InitFrom, labels: Sequence[str]) -> tuple[Any, Any]:
+    """(tokenizer, model) to fine-tune: the base weights, or the `init_from` checkpoint.
+
+    A checkpoint's head is kept only when it was trained over the same labels in the same
+    order; over other labels (a sentiment checkpoint starting a stance model) only the
+    encoder carries over and the head starts afresh.
+    """
+    source = init_source(init_from, labels)
+    if source is None:
+        return load_pretrained(name_or_path, labels)
+    from transformers import AutoConfig
+
+    folder = checkpoint_folder(source)
+    saved = AutoConfig.from_pretrained(folder, local_files_only=True).id2label
+    tokenizer, model = load_pretrained(str(folder), labels)
+    if [saved[i] for i in sorted(saved)] != list(labels):
+        reset_head(model)
+    return tokenizer, model
 
 
 def _eval_metrics(prediction) -> dict[str, float]:
@@ -145,6 +236,7 @@ class TransformerClassifier(UnitClassifier):
         max_train_samples: int | None = None,
         class_weights: bool = True,
         device: str = "auto",
+        init_from: InitFrom = None,
     ):
         super().__init__(labels)
         if device not in _DEVICES:
@@ -169,6 +261,9 @@ class TransformerClassifier(UnitClassifier):
             "max_train_samples": None if max_train_samples is None else int(max_train_samples),
             "class_weights": bool(class_weights),
             "device": device,
+            "init_from": init_from
+            if init_from is None or isinstance(init_from, str)
+            else dict(init_from),
         }
         self.tokenizer = None
         self.model = None
@@ -212,15 +307,12 @@ class TransformerClassifier(UnitClassifier):
             remove_columns=["actor", "text"],
         )
 
-    def _split(self, units: Sequence[Unit], label_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        p = self.params
-        train, val = document_split(
-            [u.doc_id for u in units], label_ids, p["val_fraction"], p["seed"]
-        )
-        if p["max_train_samples"] is not None and len(train) > p["max_train_samples"]:
-            rng = np.random.default_rng(p["seed"])
-            train = np.sort(rng.permutation(train)[: p["max_train_samples"]])
-        return train, val
+    def _capped(self, train: np.ndarray) -> np.ndarray:
+        cap = self.params["max_train_samples"]
+        if cap is not None and len(train) > cap:
+            rng = np.random.default_rng(self.params["seed"])
+            train = np.sort(rng.permutation(train)[:cap])
+        return train
 
     def _training_arguments(self, output_dir: str, validate: bool):
         from transformers import TrainingArguments
@@ -252,32 +344,52 @@ class TransformerClassifier(UnitClassifier):
             disable_tqdm=True,
         )
 
-    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
+    def _label_ids(self, y: Sequence[str]) -> np.ndarray:
+        return np.array([self.labels.index(v) for v in y], dtype=int)
+
+    def fit(
+        self,
+        units: Sequence[Unit],
+        y: Sequence[str],
+        validation: tuple[Sequence[Unit], Sequence[str]] | None = None,
+    ) -> Self:
+        """Fine-tune on `units`. Early stopping and the best epoch are chosen on a document
+        split of `units` (`val_fraction`), or on `validation` (units, labels) when given:
+        a corpus with its own dev set (NewsMTSC) selects on that."""
         from transformers import EarlyStoppingCallback, set_seed
 
         check_fit_input(units, y, self.labels)
         p = self.params
         set_seed(p["seed"])
-        label_ids = np.array([self.labels.index(v) for v in y], dtype=int)
-        train, val = self._split(units, label_ids)
+        label_ids = self._label_ids(y)
+        if validation is None:
+            train, val = document_split(
+                [u.doc_id for u in units], label_ids, p["val_fraction"], p["seed"]
+            )
+            val_units, val_ids = [units[i] for i in val], label_ids[val]
+        else:
+            check_fit_input(*validation, self.labels)
+            train = np.arange(len(units))
+            val_units, val_ids = list(validation[0]), self._label_ids(validation[1])
+        train = self._capped(train)
         self.train_doc_ids_ = sorted({units[i].doc_id for i in train})
-        self.val_doc_ids_ = sorted({units[i].doc_id for i in val})
+        self.val_doc_ids_ = sorted({u.doc_id for u in val_units})
         self.class_weights_ = (
             inverse_frequency_weights([y[i] for i in train], self.labels)
             if p["class_weights"]
             else None
         )
-        self.tokenizer, self.model = load_pretrained(p["model_name_or_path"], self.labels)
-        validate = len(val) > 0
+        self.tokenizer, self.model = load_start(
+            p["model_name_or_path"], p["init_from"], self.labels
+        )
+        validate = len(val_units) > 0
         trainer_class = _weighted_trainer_class()
         with tempfile.TemporaryDirectory(prefix="armstance-trainer-") as output_dir:
             trainer = trainer_class(
                 model=self.model,
                 args=self._training_arguments(output_dir, validate),
                 train_dataset=self._dataset([units[i] for i in train], label_ids[train]),
-                eval_dataset=(
-                    self._dataset([units[i] for i in val], label_ids[val]) if validate else None
-                ),
+                eval_dataset=self._dataset(val_units, val_ids) if validate else None,
                 processing_class=self.tokenizer,
                 compute_metrics=_eval_metrics if validate else None,
                 callbacks=(
