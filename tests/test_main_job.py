@@ -270,3 +270,7 @@ def test_sweep_is_one_parent_with_nested_children_that_never_register(client, st
     assert sorted(c.data.tags["seed"] for c in children) == ["1", "2"]
     assert parent.info.status == "FINISHED"
     assert len(client.search_model_versions("name='armstance'")) == before
+    # Trained without e2e scoring, a logged model still extracts actors from raw articles.
+    model = mlflow.pyfunc.load_model(f"runs:/{children[0].info.run_id}/model")
+    [record] = model.predict(pd.DataFrame(OWN_TEXTS[:1]))
+    assert record["actors"], record

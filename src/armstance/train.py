@@ -104,7 +104,7 @@ def evaluate_split(
     metrics = prefixed(
         f"{split}_oracle", score(gold, pipeline.predict_gold(docs), texts, mode="oracle", **boot)
     )
-    if cfg.evaluation.e2e and pipeline.extractor is not None:
+    if cfg.evaluation.e2e:
         plain = [Document(doc_id=d.doc_id, lang=d.lang, text=d.text) for d in docs]
         predicted = pipeline.predict(plain)
         metrics |= prefixed(f"{split}_e2e", score(gold, predicted, texts, mode="e2e", **boot))
@@ -136,7 +136,9 @@ def run(cfg: DictConfig) -> float | None:
     train, dev = scope.trained(train_gold), scope.evaluated(dev_gold)
     fold_of = load_folds(cfg.data.folds_path)
     builder = UnitBuilder(**cfg.units)
-    extractor = make_extractor(cfg) if cfg.evaluation.e2e else None
+    # The extractor is part of every logged pipeline, so a model fitted without e2e scoring
+    # still predicts raw articles; `evaluation.e2e` only decides what gets scored.
+    extractor = make_extractor(cfg)
 
     def fit(docs: Sequence[GoldDocument]) -> ArmstancePipeline:
         return fit_pipeline(cfg.model, docs, builder, extractor)
@@ -154,7 +156,7 @@ def run(cfg: DictConfig) -> float | None:
 
         metrics: dict = {}
         if cfg.evaluation.cv:
-            e2e = extractor is not None
+            e2e = cfg.evaluation.e2e
             cv = cross_validate(fit, labelled, fold_of, cfg.data.max_train_docs, scope, e2e=e2e)
             metrics |= cv_metrics(scored, cv.oracle, fold_of, "oracle", cfg)
             if e2e:
