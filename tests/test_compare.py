@@ -12,7 +12,9 @@ from armstance.compare import (
     COLUMNS,
     MODEL_NAME,
     CompareError,
+    Row,
     ceiling_row,
+    contenders,
     experiment_rows,
     resolve_run,
     training_runs,
@@ -192,3 +194,24 @@ def test_paired_needs_every_gold_actor_judged() -> None:
     short[3] = short[3].model_copy(update={"actors": short[3].actors[:1]})
     with pytest.raises(DataError, match=r"run X.*no prediction for gold actor 'Actor 1'"):
         paired_bootstrap(gold, predictions(gold), short, source_b="run X")
+
+
+def row(experiment: str, model: str, score: float | None) -> Row:
+    return Row(experiment, model, 1, [], score, f"run-{experiment}")
+
+
+def test_runner_up_is_the_best_experiment_of_another_model() -> None:
+    rows = [
+        row("tfidf", "tfidf_logreg", 0.41),
+        row("tfidf_calibrated", "tfidf_logreg", 0.41),
+        row("minilm", "minilm", 0.15),
+        row("majority", "majority", 0.0),
+    ]
+    best, runner_up = contenders(rows)
+    assert (best.experiment, runner_up.experiment) == ("tfidf", "minilm")
+
+
+def test_runner_up_falls_back_to_the_same_model_and_needs_two_scored_rows() -> None:
+    same = [row("a", "tfidf_logreg", 0.4), row("b", "tfidf_logreg", 0.3)]
+    assert [r.experiment for r in contenders(same)] == ["a", "b"]
+    assert contenders([row("a", "tfidf_logreg", 0.4), row("b", "minilm", None)]) is None

@@ -4,9 +4,6 @@ a corpus classifier starting from the job's logged sentiment model (`init_from`)
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import mlflow
@@ -19,6 +16,7 @@ from armstance.models.base import load_classifier
 from armstance.models.transformer import TransformerClassifier, checkpoint_folder, init_source
 from armstance.newsmtsc import read_targets
 from armstance.schema import SENTIMENTS, STANCES
+from jobs import isolated_env, run_job
 
 
 def at(sentence: str, mention: str, **fields) -> dict:
@@ -100,34 +98,18 @@ def test_bad_lines_name_file_line_and_field(tmp_path, line, field, problem):
 def transfer_run(tmp_path_factory, shared_dir) -> tuple[MlflowClient, str, Path]:
     """The NewsMTSC job on a tiny BERT: 48 training targets, 40 dev and test targets."""
     root = tmp_path_factory.mktemp("newsmtsc")
-    uri = f"sqlite:///{root / 'mlruns.db'}"
-    env = {
-        **os.environ,
-        "MLFLOW_TRACKING_URI": uri,
-        "ARMSTANCE_DATA_MIRROR": str(shared_dir / "data" / "sources"),
-        "ARMSTANCE_CACHE": str(root / "cache"),
-        "HF_HUB_OFFLINE": "1",
-    }
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "armstance.newsmtsc",
-            "model=tiny_bert",
-            "model.epochs=2",
-            "model.max_train_samples=48",
-            "newsmtsc.max_eval_samples=40",
-            "newsmtsc.n_boot=50",
-            f"tracking.artifact_root={root / 'artifacts'}",
-            f"hydra.run.dir={root / 'hydra'}",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    env = isolated_env(root, shared_dir)
+    run_job(
+        "armstance.newsmtsc",
+        root,
+        env,
+        "model=tiny_bert",
+        "model.epochs=2",
+        "model.max_train_samples=48",
+        "newsmtsc.max_eval_samples=40",
+        "newsmtsc.n_boot=50",
     )
-    assert done.returncode == 0, done.stderr[-4000:]
-    client = MlflowClient(uri)
+    client = MlflowClient(env["MLFLOW_TRACKING_URI"])
     [run] = client.search_runs([client.get_experiment_by_name("newsmtsc").experiment_id])
     return client, run.info.run_id, root
 

@@ -3,9 +3,6 @@ the full protocol (5-fold CV + dev) into a real sqlite store, loaded back as pyf
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import mlflow
@@ -14,6 +11,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from armstance.schema import SENTIMENTS, STANCES
+from jobs import isolated_env, run_job
 
 pytestmark = pytest.mark.slow
 
@@ -37,32 +35,17 @@ OWN_TEXTS = [
 def smoke_run(tmp_path_factory, shared_dir) -> tuple[MlflowClient, str, Path]:
     """One `experiment=tiny_bert_smoke` job, as a user would start it."""
     root = tmp_path_factory.mktemp("smoke")
-    uri = f"sqlite:///{root / 'mlruns.db'}"
-    env = {
-        **os.environ,
-        "MLFLOW_TRACKING_URI": uri,
-        "ARMSTANCE_DATA_MIRROR": str(shared_dir / "data" / "sources"),
-        "ARMSTANCE_CACHE": str(root / "cache"),
-        "HF_HUB_OFFLINE": "1",
-    }
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "armstance.train",
-            "experiment=tiny_bert_smoke",
-            "data.max_train_docs=12",
-            "evaluation.n_boot=50",
-            "tracking.register=false",
-            f"tracking.artifact_root={root / 'artifacts'}",
-            f"hydra.run.dir={root / 'hydra'}",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    env = isolated_env(root, shared_dir)
+    uri = env["MLFLOW_TRACKING_URI"]
+    run_job(
+        "armstance.train",
+        root,
+        env,
+        "experiment=tiny_bert_smoke",
+        "data.max_train_docs=12",
+        "evaluation.n_boot=50",
+        "tracking.register=false",
     )
-    assert done.returncode == 0, done.stderr[-4000:]
     mlflow.set_tracking_uri(uri)
     client = MlflowClient(uri)
     runs = client.search_runs([e.experiment_id for e in client.search_experiments()])

@@ -58,6 +58,8 @@ COLUMNS = (
     Column("dev F_avg (e2e)", "dev_e2e_stance_f_avg"),
     Column("dev e2e de", "dev_e2e_stance_f_avg_de"),
     Column("dev e2e en", "dev_e2e_stance_f_avg_en"),
+    Column("CV ECE stance", "cv_oracle_stance_ece"),
+    Column("CV ECE sentiment", "cv_oracle_sentiment_ece"),
     Column("train s", "train_seconds", digits=1),
     Column("dev docs/s", "dev_eval_docs_per_second", digits=1),
 )
@@ -242,12 +244,26 @@ def paired_lines(run_a: Run, run_b: Run, results: dict[str, PairedResult]) -> li
     return [head, *(r.verdict(a, b) for r in results.values())]
 
 
-def best_pair(client: MlflowClient, rows: Sequence[Row]) -> tuple[Run, Run] | None:
-    """Latest runs of the best and the runner-up experiment by mean CV F_avg."""
+def contenders(rows: Sequence[Row]) -> tuple[Row, Row] | None:
+    """The best experiment by mean CV F_avg and its runner-up.
+
+    The runner-up is the best experiment of another model where there is one: variants of
+    the same model (e.g. calibrated or not) often predict the same labels, and the question
+    a reader has is whether the best model beats the next kind of model.
+    """
     ranked = [r for r in rows if r.score is not None and r.latest_run_id]
     if len(ranked) < 2:
         return None
-    return client.get_run(ranked[0].latest_run_id), client.get_run(ranked[1].latest_run_id)
+    best, rest = ranked[0], ranked[1:]
+    return best, next((r for r in rest if r.model != best.model), rest[0])
+
+
+def best_pair(client: MlflowClient, rows: Sequence[Row]) -> tuple[Run, Run] | None:
+    """Latest runs of the best experiment and its runner-up (see `contenders`)."""
+    pair = contenders(rows)
+    if pair is None:
+        return None
+    return client.get_run(pair[0].latest_run_id), client.get_run(pair[1].latest_run_id)
 
 
 def promote(client: MlflowClient, run: Run, name: str = MODEL_NAME, alias: str = ALIAS) -> str:
@@ -282,7 +298,8 @@ def markdown(rows: Sequence[Row], ceiling: Row | None, paired: Sequence[str] = (
         " run]. CV = grouped 5-fold cross-validation over train+dev (data/folds.json), oracle"
         " actors. F_avg = mean of F1(favor) and F1(against). n/a = undefined or not logged"
         " (e2e needs `evaluation.e2e=true`). train s = seconds to fit on train; dev docs/s ="
-        " documents scored per second on dev.",
+        " documents scored per second on dev. ECE = expected calibration error of the CV"
+        " probabilities (15 bins; lower is better).",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
@@ -298,7 +315,7 @@ def markdown(rows: Sequence[Row], ceiling: Row | None, paired: Sequence[str] = (
             f"The `{CEILING_NAME}` row: the second annotator against the gold labels with the"
             " same matcher (e2e), on the documents both annotated."
         )
-    lines += ["", "## Best against runner-up", ""]
+    lines += ["", "## Best against the runner-up of another model", ""]
     lines += [f"- {line}" for line in paired] if paired else ["Fewer than two experiments."]
     return "\n".join(lines) + "\n"
 
