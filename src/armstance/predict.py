@@ -7,13 +7,13 @@ import sys
 from collections.abc import Sequence
 
 from rich.console import Console
-from rich.table import Table
 from tqdm.auto import tqdm
 
 from armstance.inputs import InputProblem, read_inputs
 from armstance.jsonl import atomic_writer, dumps
 from armstance.model_uri import load_pipeline
 from armstance.pipeline import ArmstancePipeline, DocumentError
+from armstance.prediction_table import gold_for_inputs, render
 from armstance.schema import Document, DocumentPrediction
 from armstance.tracking.store import use_configured_uri
 
@@ -30,24 +30,6 @@ def predict_documents(
     return results
 
 
-def render_table(predictions: Sequence[DocumentPrediction], console: Console) -> None:
-    for doc in predictions:
-        table = Table(title=f"{doc.doc_id} ({doc.lang}): {len(doc.actors)} actors", expand=True)
-        for column in ("actor", "type", "stance", "p", "sentiment", "p ", "evidence"):
-            table.add_column(column, overflow="fold", ratio=4 if column == "evidence" else None)
-        for j in doc.actors:
-            table.add_row(
-                j.actor,
-                j.type,
-                j.stance,
-                f"{j.stance_proba[j.stance]:.2f}",
-                j.sentiment,
-                f"{j.sentiment_proba[j.sentiment]:.2f}",
-                " | ".join(j.evidence),
-            )
-        console.print(table)
-
-
 def command(args: argparse.Namespace) -> int:
     inputs = read_inputs(args.input or ["-"])
     problems: list[InputProblem | DocumentError] = list(inputs.problems)
@@ -57,7 +39,9 @@ def command(args: argparse.Namespace) -> int:
     predictions = [r for r in results if isinstance(r, DocumentPrediction)]
     problems += [r for r in results if isinstance(r, DocumentError)]
     if args.format == "table":
-        render_table(predictions, Console(file=sys.stdout, width=args.width))
+        gold = gold_for_inputs(inputs.documents, args.gold) if args.gold else None
+        console = Console(file=sys.stdout, width=args.width)
+        render(predictions, console, inputs.documents, gold, args.evidence_chars)
     elif args.output:
         with atomic_writer(args.output) as fh:
             for p in predictions:
@@ -90,4 +74,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--width", type=int, default=160, help="table width in characters")
+    p.add_argument("--evidence-chars", type=int, help="table: cut evidence to this many characters")
+    p.add_argument(
+        "--gold",
+        help="table: gold labels to show beside the predictions, an exchange JSONL (joined on"
+        " doc_id) or split:NAME for the project's labels (e.g. split:seed; joined on doc_id"
+        " or on the text)",
+    )
     p.set_defaults(func=command)
