@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
 
@@ -215,3 +216,32 @@ def test_runner_up_falls_back_to_the_same_model_and_needs_two_scored_rows() -> N
     same = [row("a", "tfidf_logreg", 0.4), row("b", "tfidf_logreg", 0.3)]
     assert [r.experiment for r in contenders(same)] == ["a", "b"]
     assert contenders([row("a", "tfidf_logreg", 0.4), row("b", "minilm", None)]) is None
+
+
+def test_figures_outside_the_model_vocabulary_are_marked() -> None:
+    runs = pd.DataFrame(
+        [
+            {
+                "run_id": "r1",
+                "tags.experiment": "minilm",
+                "tags.model": "minilm",
+                "tags.vocabulary": "en",
+                "metrics.cv_oracle_stance_f_avg": 0.2,
+                "metrics.cv_oracle_stance_f_avg_de": 0.1,
+                "metrics.cv_oracle_stance_f_avg_en": 0.3,
+            },
+            {
+                "run_id": "r2",
+                "tags.experiment": "tfidf",
+                "tags.model": "tfidf_logreg",
+                "tags.vocabulary": None,
+                "metrics.cv_oracle_stance_f_avg": 0.4,
+                "metrics.cv_oracle_stance_f_avg_de": 0.4,
+            },
+        ]
+    )
+    tfidf, minilm = experiment_rows(runs)
+    assert by_title(minilm.cells)["CV F_avg de"] == "0.100 †"
+    assert by_title(minilm.cells)["CV F_avg en"] == "0.300"
+    assert by_title(minilm.cells)["CV sentiment de"] == "n/a"
+    assert by_title(tfidf.cells)["CV F_avg de"] == "0.400"

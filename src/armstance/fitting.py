@@ -15,12 +15,19 @@ from armstance.pipeline import TASKS, ArmstancePipeline
 from armstance.schema import TASK_LABELS, Document, DocumentPrediction, GoldDocument
 from armstance.units import UnitBuilder
 
+MODEL_METADATA = ("name", "vocabulary")
+"""Model config keys that describe the model rather than configure it."""
+
 
 def build_classifier(model_cfg: DictConfig | dict, task: str) -> UnitClassifier:
-    """Instantiate the configured classifier for one task (the `name` key is metadata),
-    wrapped for `calibration` (none, temperature, isotonic) where configured."""
+    """Instantiate the configured classifier for one task (`name` and `vocabulary` are
+    metadata), wrapped for `calibration` (none, temperature, isotonic) where configured."""
     cfg = OmegaConf.create(model_cfg) if isinstance(model_cfg, dict) else model_cfg
-    params = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k != "name"}
+    params = {
+        k: v
+        for k, v in OmegaConf.to_container(cfg, resolve=True).items()
+        if k not in MODEL_METADATA
+    }
     method = params.pop("calibration", "none")
     return calibrated(instantiate(params, labels=list(TASK_LABELS[task]), _convert_="all"), method)
 

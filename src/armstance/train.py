@@ -118,7 +118,7 @@ def run_tags(cfg: DictConfig, experiment: str, langs: Sequence[str]) -> dict[str
         "langs": ",".join(sorted(langs)),
         "seed": str(cfg.seed),
         "git_commit": git_commit(),
-    }
+    } | ({"vocabulary": str(cfg.model.vocabulary)} if cfg.model.get("vocabulary") else {})
 
 
 def run(cfg: DictConfig) -> float | None:
