@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train results test ui lint bench
+.PHONY: setup train results results-transformers test ui lint bench
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ results: train
 	$(BIN)/python -m armstance.train experiment=crossling_de_to_en
 	$(BIN)/python -m armstance.train experiment=crossling_en_to_de
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log
+	$(BIN)/armstance compare --markdown
+
+# The transformer rows, CPU settings (about 15 minutes on 2 cores): sentiment on NewsMTSC,
+# then MiniLM from its base weights and with the sentiment model from that NewsMTSC run.
+results-transformers: $(STAMP)
+	$(BIN)/python -m armstance.newsmtsc model.max_train_samples=2000 model.epochs=1 \
+		model.max_length=128
+	$(BIN)/python -m armstance.train experiment=minilm
+	$(BIN)/python -m armstance.train experiment=minilm_newsmtsc_init
 	$(BIN)/armstance compare --markdown
 
 test: $(STAMP)

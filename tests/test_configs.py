@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import mlflow
 import pytest
 from hydra import compose, initialize_config_dir
 from hydra_plugins.hydra_optuna_sweeper._impl import create_params_from_overrides
+from mlflow.tracking import MlflowClient
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import InterpolationResolutionError
 from optuna.distributions import CategoricalDistribution, LogUniformDistribution
 
 from armstance.config import CONFIG_DIR, register_resolvers
@@ -62,8 +65,26 @@ def test_experiments_and_models_are_found():
     assert {"tfidf_logreg", "majority", "tiny_bert"} <= set(MODELS)
 
 
+@pytest.fixture
+def store_with_newsmtsc_run(tmp_path, monkeypatch) -> str:
+    """A real store holding one finished NewsMTSC run; returns its `init_from_uri`."""
+    uri = f"sqlite:///{tmp_path / 'mlruns.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    mlflow.set_tracking_uri(uri)
+    client = MlflowClient(uri)
+    experiment_id = client.create_experiment("newsmtsc", (tmp_path / "a").as_uri())
+    for name in ("older", "newer"):
+        run = client.create_run(experiment_id, run_name=name)
+        client.set_tag(run.info.run_id, "init_from_uri", f"runs:/{run.info.run_id}/m")
+        client.set_terminated(run.info.run_id)
+    failed = client.create_run(experiment_id, run_name="failed")
+    client.set_tag(failed.info.run_id, "init_from_uri", "runs:/failed/m")
+    client.set_terminated(failed.info.run_id, "FAILED")
+    return f"runs:/{run.info.run_id}/m"
+
+
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
-def test_experiment_composes_and_builds_its_model(experiment, tmp_path):
+def test_experiment_composes_and_builds_its_model(experiment, tmp_path, store_with_newsmtsc_run):
     cfg = composed("train", [f"experiment={experiment}"], tmp_path)
     assert_resolves(cfg, REQUIRED_TRAIN_KEYS)
     for task in TASKS:
@@ -153,3 +174,17 @@ def test_slurm_launcher_fields(tmp_path):
     assert launcher.array_parallelism > 0
     assert launcher.submitit_folder == "/shared/sweep/.submitit/%j"
     assert cfg.hydra.callbacks.mlflow_sweep._target_.endswith("SweepParentRun")
+
+
+def test_latest_run_tag_names_the_newest_finished_run(tmp_path, store_with_newsmtsc_run):
+    cfg = composed("train", ["experiment=minilm_newsmtsc_init"], tmp_path)
+    assert cfg.model.init_from.sentiment == store_with_newsmtsc_run
+
+
+def test_latest_run_tag_without_such_a_run_is_a_clear_error(tmp_path, monkeypatch):
+    uri = f"sqlite:///{tmp_path / 'empty.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    mlflow.set_tracking_uri(uri)
+    cfg = composed("train", ["experiment=minilm_newsmtsc_init"], tmp_path)
+    with pytest.raises(InterpolationResolutionError, match=r"python -m armstance\.newsmtsc"):
+        OmegaConf.to_container(cfg.model, resolve=True)
