@@ -15,6 +15,7 @@ from armstance.compare import (
     CompareError,
     Row,
     ceiling_row,
+    cell,
     contenders,
     experiment_rows,
     resolve_run,
@@ -51,7 +52,7 @@ def test_leaderboard_rows_from_a_real_store(in_store: Store) -> None:
     tfidf, majority = rows
     assert (majority.n_runs, tfidf.n_runs) == (2, 1)
     cells = by_title(majority.cells)
-    # Two seeds: mean ± sd, then the latest run's bootstrap interval.
+    # Two seeds: mean ± sd, then the mean of their bootstrap bounds.
     assert re.fullmatch(r"0\.000 ± 0\.000 \[0\.000, 0\.000\]", cells["CV F_avg"])
     assert re.fullmatch(r"\d\.\d{3} ± \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]", cells["CV sentiment de"])
     assert cells["dev F_avg (e2e)"] == "n/a"  # the runs skipped end-to-end scoring
@@ -245,3 +246,18 @@ def test_figures_outside_the_model_vocabulary_are_marked() -> None:
     assert by_title(minilm.cells)["CV F_avg en"] == "0.300"
     assert by_title(minilm.cells)["CV sentiment de"] == "n/a"
     assert by_title(tfidf.cells)["CV F_avg de"] == "0.400"
+
+
+def test_several_seeds_show_the_mean_of_their_interval_bounds() -> None:
+    metric = "metrics.cv_oracle_stance_f_avg"
+    runs = pd.DataFrame(
+        {
+            "run_id": ["s2", "s1", "s0"],
+            metric: [0.30, 0.20, 0.10],
+            f"{metric}_lo": [0.25, 0.15, 0.05],
+            f"{metric}_hi": [0.35, 0.25, 0.15],
+        }
+    )
+    assert cell(runs, "cv_oracle_stance_f_avg") == "0.200 ± 0.100 [0.150, 0.250]"
+    assert cell(runs.drop(columns=[f"{metric}_lo"]), "cv_oracle_stance_f_avg") == "0.200 ± 0.100"
+    assert cell(runs, "cv_e2e_stance_f_avg") == "n/a"

@@ -89,7 +89,12 @@ class Row:
 
 
 def cell(runs: pd.DataFrame, metric: str, digits: int = 3) -> str:
-    """mean (± sd over runs) [interval of the latest run]; n/a when never defined."""
+    """mean (± sd over runs) [bootstrap interval]; n/a when never defined.
+
+    With several runs (seeds) the interval is the mean of the runs' bounds: the document
+    sampling uncertainty of a typical run, centred near the mean, while the sd is the
+    spread over seeds. One run's own interval could lie beside the mean it follows.
+    """
     column = f"metrics.{metric}"
     if column not in runs or runs[column].isna().all():
         return "n/a"
@@ -97,10 +102,9 @@ def cell(runs: pd.DataFrame, metric: str, digits: int = 3) -> str:
     text = f"{values.mean():.{digits}f}"
     if len(values) > 1:
         text += f" ± {values.std(ddof=1):.{digits}f}"
-    latest = runs.iloc[0]
-    lo, hi = latest.get(f"{column}_lo"), latest.get(f"{column}_hi")
-    if lo is not None and hi is not None and not (math.isnan(lo) or math.isnan(hi)):
-        text += f" [{lo:.{digits}f}, {hi:.{digits}f}]"
+    lo, hi = runs.get(f"{column}_lo"), runs.get(f"{column}_hi")
+    if lo is not None and hi is not None and lo.notna().any() and hi.notna().any():
+        text += f" [{lo.mean():.{digits}f}, {hi.mean():.{digits}f}]"
     return text
 
 
@@ -310,8 +314,9 @@ def markdown(rows: Sequence[Row], ceiling: Row | None, paired: Sequence[str] = (
         "# Results",
         "",
         "Written by `armstance compare --markdown` from the MLflow store; do not edit by hand.",
-        "Cells: mean ± sd over runs (seeds) [95% bootstrap interval over documents, latest"
-        " run]. CV = grouped 5-fold cross-validation over train+dev (data/folds.json), oracle"
+        "Cells: mean ± sd over runs (seeds) [95% bootstrap interval over documents; with"
+        " several runs, the mean of their bounds]. CV = grouped 5-fold cross-validation"
+        " over train+dev (data/folds.json), oracle"
         " actors. F_avg = mean of F1(favor) and F1(against). n/a = undefined or not logged"
         " (e2e needs `evaluation.e2e=true`). train s = seconds to fit on train; dev docs/s ="
         " documents scored per second on dev. ECE = expected calibration error of the CV"
