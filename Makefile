@@ -30,8 +30,9 @@ results: train
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log
 	$(BIN)/armstance compare --markdown
 
-# The transformer rows, CPU settings (about 15 minutes on 2 cores): sentiment on NewsMTSC,
-# then MiniLM from its base weights and with the sentiment model from that NewsMTSC run.
+# The transformer rows, CPU settings (about 13 minutes on 2 cores): sentiment on NewsMTSC
+# (2 min), then MiniLM from its base weights and with the sentiment model from that NewsMTSC
+# run (5.5 min each).
 results-transformers: $(STAMP)
 	$(BIN)/python -m armstance.newsmtsc model.max_train_samples=2000 model.epochs=1 \
 		model.max_length=128

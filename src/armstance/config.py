@@ -24,16 +24,11 @@ def latest_run_tag(experiment: str, tag: str) -> str:
 
     client = MlflowClient(mlflow.get_tracking_uri())
     found = client.get_experiment_by_name(experiment)
-    runs = (
-        client.search_runs(
-            [found.experiment_id],
-            f"attributes.status = 'FINISHED' and tags.{tag} != ''",
-            order_by=["attributes.start_time DESC"],
-            max_results=1,
-        )
-        if found is not None
-        else []
-    )
+    query = f"attributes.status = 'FINISHED' and tags.{tag} != ''"
+    runs = []
+    if found is not None:
+        newest = ["attributes.start_time DESC"]
+        runs = client.search_runs([found.experiment_id], query, order_by=newest, max_results=1)
     if not runs:
         raise NoSuchRun(
             f"no finished run of experiment {experiment!r} with tag {tag!r} in"

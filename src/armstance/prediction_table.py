@@ -45,10 +45,9 @@ def gold_for_inputs(docs: Sequence[Document], ref: str | Path) -> dict[str, list
     `.txt` input is named after its file, not after the doc_id of its labels.
     """
     if str(ref).startswith("split:"):
-        from armstance.corpus import load_gold
+        from armstance.corpus.load import load_split_ref
 
-        splits = str(ref).removeprefix("split:").split(",")
-        labelled = [d for split in splits for d in load_gold(split)]
+        labelled = load_split_ref(str(ref))
         by_key = {d.doc_id: d.to_annotation() for d in labelled}
         by_key |= {text_sha256(d.text): d.to_annotation() for d in labelled}
         keys = {doc.doc_id: (doc.doc_id, text_sha256(doc.text)) for doc in docs}

@@ -88,6 +88,17 @@ def load_gold(
     return gold
 
 
+SPLIT_REF = "split:"
+
+
+def load_split_ref(ref: str) -> list[GoldDocument]:
+    """Gold documents named by `split:NAME[,NAME]`, the form commands take for the project's
+    committed labels in place of a labels file."""
+    if not ref.startswith(SPLIT_REF):
+        raise ValueError(f"expected {SPLIT_REF}NAME[,NAME], got {ref!r}")
+    return [doc for split in ref.removeprefix(SPLIT_REF).split(",") for doc in load_gold(split)]
+
+
 def _join_seed(labels: Path) -> list[GoldDocument]:
     text_path = seed_text_path(labels)
     if not text_path.is_file():

@@ -52,10 +52,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def read_labels(path: Path) -> list[DocumentAnnotation]:
     """An exchange-form file, or `split:NAME[,NAME]` for the project's committed labels."""
     if str(path).startswith("split:"):
-        from armstance.corpus import load_gold
+        from armstance.corpus.load import load_split_ref
 
-        splits = str(path).removeprefix("split:").split(",")
-        return [doc.to_annotation() for split in splits for doc in load_gold(split)]
+        return [doc.to_annotation() for doc in load_split_ref(str(path))]
     return [doc for _, doc in read_records(path, DocumentAnnotation)]
 
 
