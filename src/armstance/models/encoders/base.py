@@ -1,0 +1,61 @@
+"""Text encoders behind one small interface, and the embedder that adds the cache."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from armstance.models.encoders.cache import EmbeddingCache
+
+BATCH = 64
+PROGRESS_MIN = 256  # texts; fewer embed in a few seconds, without a progress bar
+
+
+class TextEncoder(ABC):
+    """Maps texts to L2-normalised float32 vectors of `dim` dimensions."""
+
+    dim: int
+
+    @property
+    @abstractmethod
+    def id(self) -> str:
+        """Names the encoder and its settings: cache entries of another id never mix."""
+
+    @abstractmethod
+    def encode_batch(self, texts: list[str]) -> np.ndarray: ...
+
+    def batch_key(self, text: str) -> str:
+        """Texts with equal keys are best encoded in one batch (they share work)."""
+        return text
+
+
+class Embedder:
+    """An encoder with an optional on-disk cache; each distinct text is encoded once, in
+    batches, and each batch is cached as soon as it is done (an interrupted run keeps
+    what it computed)."""
+
+    def __init__(self, encoder: TextEncoder, cache_path: str | Path | None = None):
+        self.encoder = encoder
+        self.cache = EmbeddingCache(cache_path) if cache_path else None
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        distinct = list(dict.fromkeys(texts))
+        known = self.cache.get(self.encoder.id, distinct) if self.cache else {}
+        missing = sorted((t for t in distinct if t not in known), key=self.encoder.batch_key)
+        starts = range(0, len(missing), BATCH)
+        if len(missing) >= PROGRESS_MIN:
+            starts = tqdm(starts, desc=f"embedding ({self.encoder.id})", unit="batch")
+        for start in starts:
+            batch = missing[start : start + BATCH]
+            vectors = self.encoder.encode_batch(batch)
+            if self.cache:
+                self.cache.put(self.encoder.id, batch, vectors)
+            known.update(zip(batch, vectors, strict=True))
+        out = np.zeros((len(texts), self.encoder.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = known[text]
+        return out
