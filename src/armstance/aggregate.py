@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from armstance.decision import ClassWeights
 from armstance.schema import SENTIMENTS, STANCES, ActorJudgement, Unit
 
 MAX_EVIDENCE_CHARS = 300  # GUIDELINES §5
@@ -40,9 +41,12 @@ def judge(
     stance_proba: np.ndarray,
     sentiment_proba: np.ndarray,
     sentence_proba: dict[str, np.ndarray],
+    decisions: dict[str, ClassWeights],
 ) -> ActorJudgement:
-    stance = STANCES[int(stance_proba.argmax())]
-    sentiment = SENTIMENTS[int(sentiment_proba.argmax())]
+    """The labels are the decision rules' (argmax of weighted probabilities); the
+    probabilities reported are the model's, unweighted."""
+    stance = STANCES[int(decisions["stance"].decide(stance_proba))]
+    sentiment = SENTIMENTS[int(decisions["sentiment"].decide(sentiment_proba))]
     start, end = unit.sentence_spans[pick_evidence(stance, sentiment, sentence_proba)]
     return ActorJudgement(
         actor=unit.actor,

@@ -5,31 +5,35 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from hydra.utils import instantiate
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
+from armstance.decision_fit import DecisionConfig, fit_decisions
 from armstance.models.base import UnitClassifier
-from armstance.models.calibration import calibrated
+from armstance.models.build import build_model
 from armstance.pipeline import TASKS, ArmstancePipeline
 from armstance.schema import TASK_LABELS, Document, DocumentPrediction, GoldDocument
 from armstance.units import UnitBuilder
 
-MODEL_METADATA = ("name", "vocabulary")
-"""Model config keys that describe the model rather than configure it."""
-
 
 def build_classifier(model_cfg: DictConfig | dict, task: str) -> UnitClassifier:
-    """Instantiate the configured classifier for one task (`name` and `vocabulary` are
-    metadata), wrapped for `calibration` (none, temperature, isotonic) where configured."""
-    cfg = OmegaConf.create(model_cfg) if isinstance(model_cfg, dict) else model_cfg
-    params = {
-        k: v
-        for k, v in OmegaConf.to_container(cfg, resolve=True).items()
-        if k not in MODEL_METADATA
+    """The configured classifier for one task."""
+    return build_model(model_cfg, TASK_LABELS[task])
+
+
+def fit_classifiers(
+    model_cfg: DictConfig | dict,
+    docs: Sequence[GoldDocument],
+    builder: UnitBuilder,
+    tasks: Sequence[str] = TASKS,
+) -> dict[str, UnitClassifier]:
+    units = [u for doc in docs for u in builder.from_gold(doc)]
+    if not units:
+        raise ValueError("no training units: the training documents hold no gold actors")
+    return {
+        task: build_classifier(model_cfg, task).fit(units, [getattr(u, task) for u in units])
+        for task in tasks
     }
-    method = params.pop("calibration", "none")
-    return calibrated(instantiate(params, labels=list(TASK_LABELS[task]), _convert_="all"), method)
 
 
 def fit_pipeline(
@@ -37,16 +41,24 @@ def fit_pipeline(
     docs: Sequence[GoldDocument],
     builder: UnitBuilder,
     extractor: object | None = None,
+    decision: DecisionConfig | None = None,
 ) -> ArmstancePipeline:
-    units = [u for doc in docs for u in builder.from_gold(doc)]
-    if not units:
-        raise ValueError("no training units: the training documents hold no gold actors")
-    classifiers = {}
-    for task in TASKS:
-        classifiers[task] = build_classifier(model_cfg, task).fit(
-            units, [getattr(u, task) for u in units]
-        )
-    return ArmstancePipeline(classifiers=classifiers, builder=builder, extractor=extractor)
+    """The classifiers fitted on `docs`, and decision rules fitted by an inner k-fold of
+    `docs` (decision_fit.py) where `decision.tasks` asks for them."""
+    decision = decision or DecisionConfig()
+    decisions = fit_decisions(
+        lambda inner: fit_classifiers(model_cfg, inner, builder, decision.tasks),
+        docs,
+        builder,
+        extractor,
+        decision,
+    )
+    return ArmstancePipeline(
+        classifiers=fit_classifiers(model_cfg, docs, builder),
+        builder=builder,
+        extractor=extractor,
+        decisions=decisions,
+    )
 
 
 @dataclass(frozen=True)

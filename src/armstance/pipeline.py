@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from armstance.aggregate import judge
+from armstance.decision import ClassWeights
 from armstance.models.base import UnitClassifier, load_classifier
 from armstance.schema import TASK_LABELS, Document, DocumentPrediction, GoldDocument, Unit
 from armstance.text.language import UnsupportedLanguageError, detect_language
@@ -37,11 +38,14 @@ class ArmstancePipeline:
     builder: UnitBuilder = field(default_factory=UnitBuilder)
     extractor: object | None = None  # armstance.actors.extractor.ActorExtractor
     metadata: dict = field(default_factory=dict)
+    decisions: dict[str, ClassWeights] = field(default_factory=dict)
+    """Per task, the rule from probabilities to a label; argmax where absent."""
 
     def __post_init__(self) -> None:
         for task in TASKS:
             if self.classifiers[task].labels != TASK_LABELS[task]:
                 raise ValueError(f"{task} classifier labels must be {TASK_LABELS[task]}")
+            self.decisions.setdefault(task, ClassWeights.identity(task))
 
     def classify(self, units: Sequence[Unit]) -> dict[str, np.ndarray]:
         return {task: self.classifiers[task].predict_proba(units) for task in TASKS}
@@ -68,6 +72,7 @@ class ArmstancePipeline:
                     probas["stance"][i],
                     probas["sentiment"][i],
                     per_sentence,
+                    self.decisions,
                 )
             )
         return out
@@ -122,6 +127,7 @@ class ArmstancePipeline:
         manifest = {
             "builder": {"max_sentences": self.builder.max_sentences},
             "extractor": None if self.extractor is None else self.extractor.to_config(),
+            "decisions": {task: rule.to_dict() for task, rule in self.decisions.items()},
             "metadata": self.metadata,
         }
         (path / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -140,6 +146,10 @@ class ArmstancePipeline:
             builder=UnitBuilder(**manifest["builder"]),
             extractor=extractor,
             metadata=manifest["metadata"],
+            decisions={
+                task: ClassWeights.from_dict(rule)
+                for task, rule in manifest.get("decisions", {}).items()
+            },
         )
 
 

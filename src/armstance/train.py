@@ -21,6 +21,7 @@ from omegaconf import DictConfig
 
 from armstance.config import CONFIG_DIR, register_resolvers
 from armstance.corpus import ensure_corpus, load_folds, load_gold
+from armstance.decision_fit import DecisionConfig
 from armstance.evaluation.scoring import score
 from armstance.fitting import LanguageScope, cross_validate, fit_pipeline
 from armstance.paths import annotations_dir, folds_path
@@ -88,6 +89,17 @@ def cv_metrics(
     return prefixed(f"cv_{mode}", scores | fold_spread(gold, predictions, fold_of, mode))
 
 
+def log_decisions(pipeline: ArmstancePipeline) -> None:
+    """The class weights of the logged model's decision rules, as params."""
+    mlflow.log_params(
+        {
+            f"decision_{task}_weight_{label}": round(weight, 4)
+            for task, rule in pipeline.decisions.items()
+            for label, weight in zip(rule.labels, rule.weights, strict=True)
+        }
+    )
+
+
 def make_extractor(cfg: DictConfig):
     from armstance.actors.extractor import ActorExtractor
 
@@ -139,9 +151,14 @@ def run(cfg: DictConfig) -> float | None:
     # The extractor is part of every logged pipeline, so a model fitted without e2e scoring
     # still predicts raw articles; `evaluation.e2e` only decides what gets scored.
     extractor = make_extractor(cfg)
+    decision = DecisionConfig(
+        tasks=tuple(cfg.decision.tasks),
+        inner_folds=cfg.decision.inner_folds,
+        units=cfg.decision.units,
+    )
 
     def fit(docs: Sequence[GoldDocument]) -> ArmstancePipeline:
-        return fit_pipeline(cfg.model, docs, builder, extractor)
+        return fit_pipeline(cfg.model, docs, builder, extractor, decision)
 
     use_store(cfg.tracking.uri, cfg.tracking.experiment_name, cfg.tracking.artifact_root)
     run_name = f"{experiment}-{cfg.model.name}-s{cfg.seed}"
@@ -173,6 +190,7 @@ def run(cfg: DictConfig) -> float | None:
 
         if cfg.data.fit_on == "train_dev":
             pipeline = fit(scope.trained(labelled))
+        log_decisions(pipeline)
         pipeline.metadata = {
             "experiment": experiment,
             "model": cfg.model.name,

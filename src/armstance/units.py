@@ -44,6 +44,26 @@ def mark(text: str, start: int, end: int, mentions: Sequence[Span]) -> str:
     return "".join(out)
 
 
+def unmark(marked: str) -> tuple[str, list[Span]]:
+    """The inverse of `mark`: the plain text and the spans of the marked mentions in it."""
+    plain: list[str] = []
+    spans: list[Span] = []
+    cursor = length = 0
+    while (start := marked.find(ACTOR_OPEN, cursor)) != -1:
+        end = marked.find(ACTOR_CLOSE, start + len(ACTOR_OPEN))
+        if end == -1:
+            break
+        before = marked[cursor:start]
+        mention = marked[start + len(ACTOR_OPEN) : end]
+        plain += [before, mention]
+        length += len(before)
+        spans.append((length, length + len(mention)))
+        length += len(mention)
+        cursor = end + len(ACTOR_CLOSE)
+    plain.append(marked[cursor:])
+    return "".join(plain), spans
+
+
 def mentioning_sentences(
     sentence_spans: Sequence[Span], marks: Sequence[Span], limit: int
 ) -> list[Span]:
