@@ -86,5 +86,5 @@ def write_catalog(catalog: SourceCatalog, path: Path | None = None) -> Path:
 
 def _scalar(value: str) -> str:
     # yaml decides whether the string needs quotes; one line, however long.
-    text = yaml.safe_dump(value, allow_unicode=True, width=1 << 30)
+    text = yaml.dump(value, Dumper=yaml.CSafeDumper, allow_unicode=True, width=1 << 30)
     return text.removesuffix("\n").removesuffix("\n...")
