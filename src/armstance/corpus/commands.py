@@ -70,7 +70,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     convert.set_defaults(func=run_convert_labels)
 
-    folds = commands.add_parser("folds", help="regenerate data/folds.json")
+    folds = commands.add_parser("folds", help="regenerate or extend data/folds.json")
+    folds.add_argument(
+        "--extend",
+        action="store_true",
+        help="add folds for labelled documents not yet in folds.json; none of them moves",
+    )
     folds.set_defaults(func=run_folds)
 
 
@@ -124,7 +129,7 @@ def _only_seed_text() -> Path:
 
 
 def run_folds(args: argparse.Namespace) -> int:
-    path = write_folds()
+    path = write_folds(extend=args.extend)
     sizes = Counter(load_folds(path).values())
     print(f"wrote {path}: " + ", ".join(f"fold {f}: {n} docs" for f, n in sorted(sizes.items())))
     return 0

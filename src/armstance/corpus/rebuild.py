@@ -90,16 +90,19 @@ class Corpus:
     # source's name, or a folder of many sources).
     name: str
     build: Builder
+    # Its documents carry a `fold_group` (a speaker, a week) that CV folds keep together.
+    grouped: bool = False
 
 
 CORPORA: tuple[Corpus, ...] = (
     Corpus("tagesschau", one_file(tagesschau_docs)),
     Corpus("guardian", one_file(kaggle_docs("guardian", "The Guardian", min_hits=3))),
     Corpus("nyt", one_file(kaggle_docs("nyt", "The New York Times", min_hits=1))),
-    Corpus("bundestag", speech_docs),
-    Corpus("whitehouse", passage_docs),
+    Corpus("bundestag", speech_docs, grouped=True),
+    Corpus("whitehouse", passage_docs, grouped=True),
 )
 CORPUS_NAMES: tuple[str, ...] = tuple(c.name for c in CORPORA)
+GROUPED_CORPORA: tuple[str, ...] = tuple(c.name for c in CORPORA if c.grouped)
 
 
 def raw_files(raw_dir: Path | None = None) -> list[Path]:
