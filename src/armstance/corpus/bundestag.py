@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from armstance.corpus.sources import Source
 from armstance.jsonl import DataError
+from armstance.schema import Lang
 
 # Parliamentary groups of the 20th term as the protocols spell them. A spelling differing only
 # in case is the same group: from session 154 on the protocols write "Die Linke".
@@ -35,7 +36,7 @@ class Speech(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     doc_id: str
-    lang: str = "de"
+    lang: Lang = "de"
     text: str
     speaker: str  # title, first and last name from <name>
     speaker_id: str  # <redner id>: the same person across sessions and parties

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from tqdm import tqdm
@@ -23,6 +24,7 @@ from armstance.jsonl import DataError, atomic_writer
 MIRROR_ENV = "ARMSTANCE_DATA_MIRROR"
 DOWNLOAD_TIMEOUT_S = 60
 CHUNK_BYTES = 1 << 20
+FETCH_WORKERS = 8
 
 log = logging.getLogger(__name__)
 
@@ -61,19 +63,35 @@ def fetch_sources(
     dest = Path(dest) if dest is not None else default_sources_dir()
     if mirror is None and os.environ.get(MIRROR_ENV):
         mirror = Path(os.environ[MIRROR_ENV])
-    targets, actions = [], Counter()
-    # One bar over the files: the catalogue lists thousands of small ones.
-    for source in tqdm(selected, desc="sources", unit="file", disable=None):
-        target, action = _fetch(source, dest, mirror)
-        targets.append(target)
-        actions[action] += 1
+    results = _fetch_all(selected, dest, mirror)
+    actions = Counter(action for _, action in results)
     log.info(
         "%d sources in %s: %s",
-        len(targets),
+        len(results),
         dest,
         ", ".join(f"{n} {action}" for action, n in sorted(actions.items())),
     )
-    return targets
+    return [target for target, _ in results]
+
+
+def _fetch_all(sources: list[Source], dest: Path, mirror: Path | None) -> list[tuple[Path, str]]:
+    """_fetch over every source, in threads: downloads wait on the network and copies on the
+    disk, and the catalogue lists thousands of small files. One bar counts the files."""
+    results: list[tuple[Path, str]] = [(Path(), "")] * len(sources)
+    with (
+        tqdm(total=len(sources), desc="sources", unit="file", disable=None) as bar,
+        ThreadPoolExecutor(FETCH_WORKERS) as pool,
+    ):
+        futures = {pool.submit(_fetch, s, dest, mirror): i for i, s in enumerate(sources)}
+        try:
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                bar.update()
+        except BaseException:
+            # The first failure ends the fetch: files not yet started are not fetched.
+            pool.shutdown(cancel_futures=True)
+            raise
+    return results
 
 
 def fetch_source(source: Source, dest: Path, mirror: Path | None = None) -> Path:
@@ -131,14 +149,8 @@ def _read_chunks(path: Path) -> Iterator[bytes]:
 def _download_chunks(source: Source) -> Iterator[bytes]:
     try:
         with urllib.request.urlopen(source.url, timeout=DOWNLOAD_TIMEOUT_S) as response:
-            length = response.headers.get("Content-Length")
-            size = int(length) if length else None
-            with tqdm(
-                total=size, unit="B", unit_scale=True, desc=source.name, leave=False, disable=None
-            ) as bar:
-                while chunk := response.read(CHUNK_BYTES):
-                    bar.update(len(chunk))
-                    yield chunk
+            while chunk := response.read(CHUNK_BYTES):
+                yield chunk
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise DataError(

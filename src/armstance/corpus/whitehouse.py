@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from armstance.corpus.sources import Source
 from armstance.jsonl import DataError, validation_to_data_error
+from armstance.schema import Lang
 
 UKRAINE = re.compile("Ukrain", re.IGNORECASE)
 # CommonMark: a backslash before any ASCII punctuation character escapes it.
@@ -51,7 +52,7 @@ class Passage(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     doc_id: str
-    lang: str = "en"
+    lang: Lang = "en"
     title: str
     text: str
     date: str  # ISO date of the front matter
