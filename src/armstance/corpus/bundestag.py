@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from armstance.corpus.sources import Source
 from armstance.jsonl import DataError
 from armstance.schema import Lang
+from armstance.text.whitespace import collapse
 
 # Parliamentary groups of the 20th term as the protocols spell them. A spelling differing only
 # in case is the same group: from session 154 on the protocols write "Die Linke".
@@ -48,11 +49,6 @@ class Speech(BaseModel):
     xml_path: str
     txt_path: str
     source: str
-
-
-def collapse(text: str) -> str:
-    """Runs of whitespace, no-break spaces and line breaks included, as one space."""
-    return " ".join(text.split())
 
 
 def speech_docs(root: Path, sources: Sequence[Source]) -> Iterator[dict]:

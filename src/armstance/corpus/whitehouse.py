@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from armstance.corpus.sources import Source
 from armstance.jsonl import DataError, validation_to_data_error
 from armstance.schema import Lang
+from armstance.text.whitespace import collapse
 
 UKRAINE = re.compile("Ukrain", re.IGNORECASE)
 # CommonMark: a backslash before any ASCII punctuation character escapes it.
@@ -65,10 +66,6 @@ class Passage(BaseModel):
     fold_group: str  # passages of one ISO week share a CV fold (corpus.folds)
     path: str
     source: str
-
-
-def collapse(text: str) -> str:
-    return " ".join(text.split())
 
 
 def passage_docs(root: Path, sources: Sequence[Source]) -> Iterator[dict]:
