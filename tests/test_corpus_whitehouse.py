@@ -67,17 +67,17 @@ def test_paragraphs_join_wrapped_lines_and_undo_markdown_escapes():
     ("paragraph", "label"),
     [
         ("THE PRESIDENT:  Thank you.", "THE PRESIDENT"),
-        ("MS. JEAN-PIERRE:\u00a0 Hi.", "MS. JEAN-PIERRE"),
+        ("MS. DOE-ROE:\u00a0 Hi.", "MS. DOE-ROE"),
         ("MS.\u00a0 SMITH-JONES:\u00a0 Hi.", "MS. SMITH-JONES"),
-        ("PRESIDENT NIINISTÖ:\u00a0 Thanks.", "PRESIDENT NIINISTÖ"),
-        ("AIR FORCE ONE CREW MEMBER: Seats.", "AIR FORCE ONE CREW MEMBER"),
+        ("PRESIDENT ÅSTRÖM:\u00a0 Thanks.", "PRESIDENT ÅSTRÖM"),
+        ("DEPUTY ASSISTANT TO THE PRESIDENT: Yes.", "DEPUTY ASSISTANT TO THE PRESIDENT"),
         ("Q\u00a0\u00a0\u00a0 And Ukraine?", "Q"),
         ("Q: And Ukraine?", "Q"),
         ("Questions remain: many.", None),
         ("Here is the list: one.", None),
         ("END 4:07 P.M. EST", None),
-        ("**SECURING OUR HOMELAND:**", None),
-        ("FOR THE UNITED STATES OF AMERICA:  FOR UKRAINE:", None),
+        ("**OUR PLAN:**", None),
+        ("FOR THE GOVERNMENT OF THE REPUBLIC:  FOR THE OTHER:", None),
     ],
 )
 def test_speaker_labels(paragraph, label):

@@ -27,11 +27,11 @@ UKRAINE = re.compile("Ukrain", re.IGNORECASE)
 # CommonMark: a backslash before any ASCII punctuation character escapes it.
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 # A journalist's turn opens with "Q" and a space (or a colon); an official's with an
-# upper-case label and a colon: "THE PRESIDENT:", "MS. JEAN-PIERRE:", "PRESIDENT NIINISTÖ:".
+# upper-case label and a colon: "THE PRESIDENT:", "MS. DOE-ROE:", "PRESIDENT ÅSTRÖM:".
 QUESTION = re.compile(r"Q(?=[\s:]|$)")
 LABEL = re.compile(r"([^\W\d_][^\W\d_\s.'’-]*(?:[\s.'’-]+[^\W\d_]+)*\.?):")
 # Longer upper-case runs before a colon are headings or signature blocks
-# ("FOR THE UNITED STATES OF AMERICA:"); the longest speaker label seen has five words.
+# ("FOR THE GOVERNMENT OF <STATE>:"); the longest speaker label seen has five words.
 MAX_LABEL_WORDS = 5
 NEIGHBOURS = 1
 FENCE = "---"
