@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train results results-transformers test ui lint bench
+.PHONY: setup train results results-transformers test ui lint bench catalog
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ results-transformers: $(STAMP)
 	$(BIN)/python -m armstance.train experiment=minilm
 	$(BIN)/python -m armstance.train experiment=minilm_newsmtsc_init
 	$(BIN)/armstance compare --markdown
+
+# The per-file entries of data/sources.yaml for the mirror's bundestag/ and whitehouse/
+# folders, from their manifest.jsonl (ARMSTANCE_DATA_MIRROR names the mirror).
+catalog: $(STAMP)
+	$(BIN)/armstance data catalog bundestag --licence "official parliamentary records; \
+	public speeches in parliament may be reproduced (§ 48 UrhG); research use"
+	$(BIN)/armstance data catalog whitehouse --licence "US federal works, public domain \
+	(17 U.S.C. § 105); repository CC0 1.0"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

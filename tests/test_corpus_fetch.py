@@ -104,6 +104,9 @@ def test_catalog_refuses_an_unpinned_url(tmp_path):
 
 
 def test_the_project_catalog_is_valid_and_complete():
-    names = [s.name for s in load_catalog().sources]
+    catalog = load_catalog()
+    names = [s.name for s in catalog.sources]
     assert names[:3] == ["tagesschau", "guardian", "nyt"]
     assert sum(n.startswith("newsmtsc_") for n in names) == 5
+    assert len(catalog.collection("bundestag")) == 1502
+    assert len(catalog.collection("whitehouse")) == 737

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from armstance.corpus import load_dataset, load_gold, load_texts
-from armstance.corpus.load import SPLITS, labels_paths, read_standoff
+from armstance.corpus.load import SPLITS, labels_paths, raw_documents, read_standoff
 from armstance.corpus.standoff import text_sha256
 from armstance.jsonl import DataError
 
@@ -82,6 +82,15 @@ def test_a_doc_id_without_text_names_file_line_and_field(tmp_path, corpus):
     labels = _labels(tmp_path, json.dumps(_record()), json.dumps(_record(doc_id="demo-0404")))
     message = _error(corpus, labels)
     assert f"{labels}:2:" in message and "doc_id" in message and "demo-0404" in message
+
+
+def test_only_the_raw_files_the_labels_refer_to_are_read(tmp_path, corpus):
+    # doc_ids start with their raw file's stem: labels of demo-* never open other.jsonl.
+    (corpus / "other.jsonl").write_text("not json\n", encoding="utf-8")
+    [gold] = load_gold("train", corpus, labels=_labels(tmp_path, json.dumps(_record())))
+    assert gold.doc_id == "demo-0001"
+    with pytest.raises(DataError, match=r"other\.jsonl:1"):
+        raw_documents(corpus)
 
 
 def test_a_duplicate_doc_id_is_an_error(tmp_path):

@@ -1,10 +1,17 @@
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
-from armstance.corpus import ensure_corpus, load_documents, rebuild_raw
+import pytest
+
+from armstance.corpus import ensure_corpus, load_documents
+from armstance.corpus.bundestag import NON_ATTACHED, PARTIES
 from armstance.corpus.rebuild import CORPUS_NAMES
 
 COMPARED = ("doc_id", "lang", "title", "text", "published")
+# The corpora the shared data/raw holds, built by the same rules elsewhere.
+NEWS = ("tagesschau", "guardian", "nyt")
 
 
 def _fields(path: Path) -> list[dict]:
@@ -12,28 +19,63 @@ def _fields(path: Path) -> list[dict]:
         return [{k: json.loads(line).get(k) for k in COMPARED} for line in fh if line.strip()]
 
 
-def test_rebuild_reproduces_the_shared_raw_documents(shared_dir, tmp_path):
-    counts = rebuild_raw(shared_dir / "data/sources", tmp_path)
-    for name in CORPUS_NAMES:
-        expected = _fields(shared_dir / f"data/raw/{name}.jsonl")
-        assert counts[name] == len(expected)
-        assert _fields(tmp_path / f"{name}.jsonl") == expected
+def _records(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
 
 
-def test_ensure_corpus_fetches_from_the_mirror_and_rebuilds(shared_dir, tmp_path):
-    raw = ensure_corpus(
-        tmp_path / "raw", mirror=shared_dir / "data/sources", sources_dir=tmp_path / "sources"
-    )
-    assert raw == tmp_path / "raw"
-    assert sorted(p.name for p in (tmp_path / "sources").iterdir()) == [
+@pytest.fixture(scope="module")
+def built(shared_dir, tmp_path_factory) -> Path:
+    """Every corpus fetched from the shared mirror and rebuilt, once for the module."""
+    root = tmp_path_factory.mktemp("corpus")
+    raw = ensure_corpus(root / "raw", mirror=shared_dir / "data/sources", sources_dir=root / "src")
+    assert raw == root / "raw"
+    return root
+
+
+def test_ensure_corpus_fetches_from_the_mirror_and_rebuilds_the_shared_documents(built, shared_dir):
+    assert sorted(p.name for p in (built / "src").iterdir()) == [
         "Guardians_Russia_Ukraine.csv",
         "NYT_Russia_Ukraine.csv",
+        "bundestag",
         "ukraine_val.txt",
+        "whitehouse",
     ]
-    docs = load_documents(raw / "tagesschau.jsonl")
-    assert [d.doc_id for d in docs] == [
-        r["doc_id"] for r in _fields(shared_dir / "data/raw/tagesschau.jsonl")
-    ]
+    assert sorted(p.stem for p in (built / "raw").iterdir()) == sorted(CORPUS_NAMES)
+    for name in NEWS:
+        expected = _fields(shared_dir / f"data/raw/{name}.jsonl")
+        assert _fields(built / f"raw/{name}.jsonl") == expected
+
+
+def test_speeches_one_per_speech_id_with_their_speaker_label(built):
+    speeches = _records(built / "raw/bundestag.jsonl")
+    # 751 pairs of files upstream, ten of them a second rendering of another speech.
+    assert len(speeches) == len({s["doc_id"] for s in speeches}) == 741
+    assert len({s["speaker_id"] for s in speeches}) == 185
+    assert {s["party"] for s in speeches} == {*PARTIES, NON_ATTACHED, None}
+    for speech in speeches:
+        label, _ = speech["text"].split("\n\n", 1)
+        assert re.fullmatch(r"\S.*\S:", label), speech["doc_id"]
+        # Office holders are labelled with their office, members with their group.
+        assert (speech["party"] is None) == (speech["role"] is not None), speech["doc_id"]
+        if speech["party"] is not None:
+            assert label.endswith(f"({speech['party']}):") or speech["party"] == "DIE LINKE"
+
+
+def test_briefings_become_ukraine_passages_under_a_header(built):
+    passages = _records(built / "raw/whitehouse.jsonl")
+    assert len(passages) == len({p["doc_id"] for p in passages}) == 3447
+    # 737 files, two of them the same briefing under a second category.
+    assert len({p["path"] for p in passages}) == 735
+    assert Counter(p["speaker"] is None for p in passages)[True] == 246
+    for passage in passages:
+        header, body = passage["text"].split("\n\n", 1)
+        speaker = [f"{passage['speaker']}:"] if passage["speaker"] else []
+        assert header.split("\n") == [passage["title"], passage["date"], *speaker]
+        assert re.search("ukrain", body, re.IGNORECASE), passage["doc_id"]
+        # No Markdown escape is left (none of the texts holds an escaped backslash).
+        assert not re.search(r"\\[!-/:-@\[-`{-~]", body), passage["doc_id"]
+    assert load_documents(built / "raw/whitehouse.jsonl")[0].lang == "en"
 
 
 def test_ensure_corpus_leaves_a_complete_raw_folder_alone(tmp_path):

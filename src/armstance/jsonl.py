@@ -61,8 +61,11 @@ def read_records(path: str | Path, model: type[M]) -> list[tuple[int, M]]:
 
 
 @contextmanager
-def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
-    """Write to a temporary file beside `path` and rename it over `path` on success only."""
+def atomic_writer(path: str | Path, mode: str = "w", *, durable: bool = True) -> Iterator[IO]:
+    """Write to a temporary file beside `path` and rename it over `path` on success only.
+
+    `durable=False` skips the fsync, for files that are verified whenever they are read.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -71,7 +74,8 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
         with os.fdopen(fd, mode, encoding=encoding) as fh:
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,9 +1,10 @@
-"""`armstance data fetch | convert-labels | folds`."""
+"""`armstance data fetch | catalog | convert-labels | folds`."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -17,7 +18,14 @@ from armstance.corpus.load import (
     raw_documents,
     read_seed_text,
 )
+from armstance.corpus.manifests import (
+    MANIFEST,
+    manifest_sources,
+    replace_collection,
+    write_catalog,
+)
 from armstance.corpus.rebuild import ensure_corpus, rebuild_raw
+from armstance.corpus.sources import load_catalog
 from armstance.corpus.standoff import convert_file
 from armstance.jsonl import DataError, read_records
 from armstance.schema import DocumentAnnotation
@@ -35,6 +43,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     fetch.set_defaults(func=run_fetch)
 
+    catalog = commands.add_parser(
+        "catalog",
+        help="list every file of a mirror folder in data/sources.yaml, from its manifest.jsonl",
+    )
+    catalog.add_argument("folder", help="the folder under the mirror, e.g. bundestag")
+    catalog.add_argument("--licence", required=True, help="licence line of every file")
+    catalog.add_argument(
+        "--mirror", type=Path, help=f"folder holding the source files (default: ${MIRROR_ENV})"
+    )
+    catalog.set_defaults(func=run_catalog)
+
     convert = commands.add_parser(
         "convert-labels", help="write stand-off labels from exchange-form annotation files"
     )
@@ -51,7 +70,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     convert.set_defaults(func=run_convert_labels)
 
-    folds = commands.add_parser("folds", help="regenerate data/folds.json")
+    folds = commands.add_parser("folds", help="regenerate or extend data/folds.json")
+    folds.add_argument(
+        "--extend",
+        action="store_true",
+        help="add folds for labelled documents not yet in folds.json; none of them moves",
+    )
     folds.set_defaults(func=run_folds)
 
 
@@ -64,6 +88,17 @@ def run_fetch(args: argparse.Namespace) -> int:
         print(f"rebuilt {paths.raw_dir() / name}.jsonl: {count} documents")
     for split in SPLITS:
         print(f"verified {split}: {len(load_gold(split))} labelled documents match their texts")
+    return 0
+
+
+def run_catalog(args: argparse.Namespace) -> int:
+    mirror = args.mirror or os.environ.get(MIRROR_ENV)
+    if not mirror:
+        raise DataError(MIRROR_ENV, None, None, f"pass --mirror or set {MIRROR_ENV}")
+    manifest = Path(mirror) / args.folder / MANIFEST
+    sources = manifest_sources(args.folder, manifest, args.licence)
+    path = write_catalog(replace_collection(load_catalog(), args.folder, sources))
+    print(f"wrote {path}: {len(sources)} files of {args.folder}/ from {manifest}")
     return 0
 
 
@@ -94,7 +129,7 @@ def _only_seed_text() -> Path:
 
 
 def run_folds(args: argparse.Namespace) -> int:
-    path = write_folds()
+    path = write_folds(extend=args.extend)
     sizes = Counter(load_folds(path).values())
     print(f"wrote {path}: " + ", ".join(f"fold {f}: {n} docs" for f, n in sorted(sizes.items())))
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,9 +54,15 @@ def load_documents(path: Path) -> list[Document]:
     return [doc for _, doc in read_records(path, Document)]
 
 
-def raw_documents(raw_dir: Path) -> dict[str, Document]:
+def raw_documents(raw_dir: Path, doc_ids: Collection[str] | None = None) -> dict[str, Document]:
+    """Documents of every raw file, or only of the files that can hold one of `doc_ids`: a
+    doc_id starts with its raw file's stem, and most labels never refer to the 13 MB of
+    speeches and briefings."""
+    prefixes = None if doc_ids is None else {d.split("-", 1)[0] for d in doc_ids}
     docs: dict[str, Document] = {}
     for path in sorted(Path(raw_dir).glob("*.jsonl")):
+        if prefixes is not None and path.stem not in prefixes:
+            continue
         for line, doc in read_records(path, Document):
             if doc.doc_id in docs:
                 raise DataError(path, line, "doc_id", f"doc_id {doc.doc_id!r} appears twice")
@@ -77,14 +83,14 @@ def load_gold(
         return [doc for path in files for doc in _join_seed(path)]
     if raw_dir is None:
         raw_dir = ensure_corpus()
-    docs = raw_documents(raw_dir)
+    records = [(path, line, record) for path in files for line, record in read_standoff(path)]
+    docs = raw_documents(raw_dir, {record.doc_id for _, _, record in records})
     gold = []
-    for path in files:
-        for line, record in read_standoff(path):
-            doc = docs.get(record.doc_id)
-            if doc is None:
-                raise DataError(path, line, "doc_id", f"{record.doc_id!r} has no text in {raw_dir}")
-            gold.append(join(record, doc.text, split=split, title=doc.title, path=path, line=line))
+    for path, line, record in records:
+        doc = docs.get(record.doc_id)
+        if doc is None:
+            raise DataError(path, line, "doc_id", f"{record.doc_id!r} has no text in {raw_dir}")
+        gold.append(join(record, doc.text, split=split, title=doc.title, path=path, line=line))
     return gold
 
 

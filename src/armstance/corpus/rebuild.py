@@ -1,20 +1,23 @@
-"""Rebuild data/raw/{tagesschau,guardian,nyt}.jsonl from the verified source files.
+"""Rebuild data/raw/<corpus>.jsonl from the verified source files, one file per corpus.
 
-The rules (weapons patterns, thresholds, doc_id formats) are the corpus's definition: the
-doc_ids they produce are what the committed labels refer to, so they must never drift.
+The rules (weapons patterns, thresholds, doc_id formats; for the speeches and briefings in
+corpus.bundestag and corpus.whitehouse) are the corpus's definition: the doc_ids they
+produce are what the committed labels refer to, so they must never drift.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from armstance import paths
+from armstance.corpus.bundestag import speech_docs
 from armstance.corpus.fetch import default_sources_dir, fetch_sources
-from armstance.corpus.sources import load_catalog
+from armstance.corpus.sources import Source, load_catalog
+from armstance.corpus.whitehouse import passage_docs
 from armstance.jsonl import write_jsonl
 
 WEAPONS_DE = re.compile(
@@ -30,7 +33,9 @@ WEAPONS_EN = re.compile(
     re.IGNORECASE,
 )
 
-Builder = Callable[[Path], Iterator[dict]]
+# A builder reads the sources folder and the catalogued files of its corpus's collection.
+Builder = Callable[[Path, Sequence[Source]], Iterator[dict]]
+FileBuilder = Callable[[Path], Iterator[dict]]
 
 
 def tagesschau_docs(path: Path) -> Iterator[dict]:
@@ -50,7 +55,7 @@ def tagesschau_docs(path: Path) -> Iterator[dict]:
             }
 
 
-def kaggle_docs(prefix: str, outlet: str, min_hits: int) -> Builder:
+def kaggle_docs(prefix: str, outlet: str, min_hits: int) -> FileBuilder:
     """Rows of a Kaggle CSV (published, headlines, articles) with enough weapons hits."""
 
     def build(path: Path) -> Iterator[dict]:
@@ -69,18 +74,35 @@ def kaggle_docs(prefix: str, outlet: str, min_hits: int) -> Builder:
     return build
 
 
+def one_file(build: FileBuilder) -> Builder:
+    """A builder for a corpus rebuilt from one catalogued file."""
+
+    def from_catalog(root: Path, sources: Sequence[Source]) -> Iterator[dict]:
+        [source] = sources
+        return build(root / source.path)
+
+    return from_catalog
+
+
 @dataclass(frozen=True)
 class Corpus:
-    name: str  # also the source's name in sources.yaml and the raw file's stem
+    # The raw file's stem, the prefix of its doc_ids and its collection in sources.yaml (a
+    # source's name, or a folder of many sources).
+    name: str
     build: Builder
+    # Its documents carry a `fold_group` (a speaker, a week) that CV folds keep together.
+    grouped: bool = False
 
 
 CORPORA: tuple[Corpus, ...] = (
-    Corpus("tagesschau", tagesschau_docs),
-    Corpus("guardian", kaggle_docs("guardian", "The Guardian", min_hits=3)),
-    Corpus("nyt", kaggle_docs("nyt", "The New York Times", min_hits=1)),
+    Corpus("tagesschau", one_file(tagesschau_docs)),
+    Corpus("guardian", one_file(kaggle_docs("guardian", "The Guardian", min_hits=3))),
+    Corpus("nyt", one_file(kaggle_docs("nyt", "The New York Times", min_hits=1))),
+    Corpus("bundestag", speech_docs, grouped=True),
+    Corpus("whitehouse", passage_docs, grouped=True),
 )
 CORPUS_NAMES: tuple[str, ...] = tuple(c.name for c in CORPORA)
+GROUPED_CORPORA: tuple[str, ...] = tuple(c.name for c in CORPORA if c.grouped)
 
 
 def raw_files(raw_dir: Path | None = None) -> list[Path]:
@@ -95,7 +117,7 @@ def rebuild_raw(
     catalog = load_catalog(sources_file)
     counts = {}
     for corpus, target in zip(CORPORA, raw_files(raw_dir), strict=True):
-        docs = list(corpus.build(Path(sources_dir) / catalog.get(corpus.name).path))
+        docs = list(corpus.build(Path(sources_dir), catalog.collection(corpus.name)))
         write_jsonl(target, docs)
         counts[corpus.name] = len(docs)
     return counts
@@ -108,6 +130,6 @@ def ensure_corpus(
     targets = raw_files(raw_dir)
     if not all(t.is_file() for t in targets):
         sources_dir = Path(sources_dir) if sources_dir is not None else default_sources_dir()
-        fetch_sources(sources_dir, mirror=mirror, names=CORPUS_NAMES)
+        fetch_sources(sources_dir, mirror=mirror, collections=CORPUS_NAMES)
         rebuild_raw(sources_dir, raw_dir)
     return targets[0].parent

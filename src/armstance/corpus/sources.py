@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -31,6 +32,13 @@ class Source(BaseModel):
             raise ValueError(f"path {value!r} must be relative, with '/' and without '..'")
         return value
 
+    @property
+    def collection(self) -> str:
+        """The folder a file lies in under the sources folder, or the name of a lone file: the
+        unit a corpus is rebuilt from (`bundestag` is 1,502 files, `tagesschau` one)."""
+        parts = PurePosixPath(self.path).parts
+        return parts[0] if len(parts) > 1 else self.name
+
 
 class SourceCatalog(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -40,8 +48,8 @@ class SourceCatalog(BaseModel):
     @model_validator(mode="after")
     def _unique(self) -> SourceCatalog:
         for attr in ("name", "path"):
-            values = [getattr(s, attr) for s in self.sources]
-            duplicates = sorted({v for v in values if values.count(v) > 1})
+            counts = Counter(getattr(s, attr) for s in self.sources)
+            duplicates = sorted(v for v, n in counts.items() if n > 1)
             if duplicates:
                 raise ValueError(f"duplicate source {attr}: {', '.join(duplicates)}")
         return self
@@ -50,13 +58,22 @@ class SourceCatalog(BaseModel):
         for source in self.sources:
             if source.name == name:
                 return source
-        raise KeyError(f"no source named {name!r}; known: {[s.name for s in self.sources]}")
+        raise KeyError(f"no source named {name!r}")
+
+    def collection(self, name: str) -> list[Source]:
+        """The sources of one collection (see Source.collection), in catalogue order."""
+        found = [s for s in self.sources if s.collection == name]
+        if not found:
+            raise KeyError(f"no source collection named {name!r}")
+        return found
 
 
 def load_catalog(path: Path | None = None) -> SourceCatalog:
     path = Path(path) if path is not None else paths.sources_yaml()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader: the catalogue lists thousands of files, the pure-Python one takes
+        # seconds over it.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

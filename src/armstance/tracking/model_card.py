@@ -26,8 +26,20 @@ def _fmt(metrics: dict, name: str) -> str:
     return f"{value:.3f}{interval}"
 
 
+def _sources() -> str:
+    """One line per collection of the catalogue: a collection can be thousands of files."""
+    collections: dict[str, list[str]] = {}
+    for source in load_catalog().sources:
+        collections.setdefault(source.collection, []).append(source.licence)
+    lines = []
+    for name, licences in collections.items():
+        files = f" ({len(licences):,} files)" if len(licences) > 1 else ""
+        lines.append(f"- `{name}`{files}: {'; '.join(dict.fromkeys(licences))}")
+    return "\n".join(lines)
+
+
 def model_card(cfg: DictConfig, experiment: str, metrics: dict) -> str:
-    sources = "\n".join(f"- `{s.name}`: {s.licence}" for s in load_catalog().sources)
+    sources = _sources()
     rows = "\n".join(f"| `{name}` | {_fmt(metrics, name)} |" for name in CARD_METRICS)
     return f"""# armstance model card: {experiment} ({cfg.model.name})
 
