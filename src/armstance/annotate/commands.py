@@ -1,9 +1,11 @@
-"""`armstance annotate select | sample | export | import`."""
+"""`armstance annotate select | sample | export | import | project`."""
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import functools
+import json
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -15,6 +17,7 @@ from rich.table import Table
 from armstance.annotate import importer
 from armstance.annotate.export import model_version, to_task, write_tasks
 from armstance.annotate.idfiles import read_doc_ids, write_rows
+from armstance.annotate.labelstudio import TOKEN_ENV, URL_ENV, LabelStudio, LabelStudioError
 from armstance.annotate.sample import draw_second_sample
 from armstance.annotate.select import UNCERTAINTY, Quota, Selection, score_documents, select
 from armstance.annotate.sources import (
@@ -46,6 +49,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     _add_sample(commands)
     _add_export(commands)
     _add_import(commands)
+    _add_project(commands)
 
 
 def _field(spec: str) -> tuple[str, str]:
@@ -78,6 +82,27 @@ def _add_field_option(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="KEY=NAME",
         help="read metadata KEY (party, date, speaker) from the raw field NAME first",
+    )
+
+
+def _reporting_server_errors(run):
+    """A Label Studio that cannot be reached or refuses is reported, not a traceback."""
+
+    @functools.wraps(run)
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except LabelStudioError as exc:
+            print(f"armstance: error: {exc}", file=sys.stderr)
+            return 2
+
+    return wrapped
+
+
+def _add_labelstudio_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--labelstudio-url",
+        help=f"Label Studio's address (default ${URL_ENV}); the token is read from ${TOKEN_ENV}",
     )
 
 
@@ -274,9 +299,14 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
         required=True,
         help="Label Studio import file (JSON), e.g. annotation/round1.json (git-ignored)",
     )
+    p.add_argument(
+        "--labelstudio-project", type=int, help="also send the tasks to this Label Studio project"
+    )
+    _add_labelstudio_url(p)
     p.set_defaults(func=run_export)
 
 
+@_reporting_server_errors
 def run_export(args: argparse.Namespace) -> int:
     ids = list(dict.fromkeys([*args.doc_ids, *(i for f in args.ids for i in read_doc_ids(f))]))
     if not ids:
@@ -297,6 +327,10 @@ def run_export(args: argparse.Namespace) -> int:
     write_tasks(args.output, [to_task(d, predictions.get(d.doc_id), version) for d in docs])
     how = f"pre-annotated by {version}" if version else "without pre-annotations"
     print(f"wrote {args.output}: {len(docs)} tasks, {how}")
+    if args.labelstudio_project is not None:
+        client = LabelStudio.from_env(args.labelstudio_url)
+        sent = client.import_tasks(args.labelstudio_project, json.loads(args.output.read_text()))
+        print(f"sent {sent} tasks to project {args.labelstudio_project} at {client.url}")
     return 0
 
 
@@ -309,6 +343,12 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
         help="Label Studio export (JSON) or exchange JSONL -> stand-off labels, all or nothing",
     )
     p.add_argument("input", type=Path, help="Label Studio JSON export or GUIDELINES §6 JSONL")
+    p.add_argument(
+        "--fetch-project",
+        type=int,
+        help="first download this Label Studio project's JSON export into INPUT",
+    )
+    _add_labelstudio_url(p)
     p.add_argument("--split", choices=IMPORT_SPLITS, default="train")
     p.add_argument("--annotator", required=True, help="the annotator's id (pseudonymous)")
     p.add_argument(
@@ -333,6 +373,7 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_import)
 
 
+@_reporting_server_errors
 def run_import(args: argparse.Namespace) -> int:
     try:
         target = Target(args.split, args.replace)
@@ -346,6 +387,10 @@ def run_import(args: argparse.Namespace) -> int:
         guidelines=args.guidelines,
         date=args.date,
     )
+    if args.fetch_project is not None:
+        client = LabelStudio.from_env(args.labelstudio_url)
+        write_tasks(args.input, client.export(args.fetch_project))
+        print(f"fetched project {args.fetch_project}'s export from {client.url} to {args.input}")
     docs = source_documents()
     read = importer.read_input(args.input, docs)
     records = importer.to_records(args.input, read, docs, settings, target)
@@ -361,4 +406,24 @@ def run_import(args: argparse.Namespace) -> int:
     )
     if args.split in FIRST_PASS:
         print("train/dev changed: regenerate the CV folds with `armstance data folds`")
+    return 0
+
+
+# --- project -----------------------------------------------------------------------------
+
+
+def _add_project(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "project", help="create a Label Studio project with the committed labelling config"
+    )
+    p.add_argument("--title", required=True)
+    _add_labelstudio_url(p)
+    p.set_defaults(func=run_project)
+
+
+@_reporting_server_errors
+def run_project(args: argparse.Namespace) -> int:
+    client = LabelStudio.from_env(args.labelstudio_url)
+    project = client.create_project(args.title)
+    print(f"created project {project} at {client.url}/projects/{project}")
     return 0
