@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 LS_VENV := .venv-labelstudio
 LS_STAMP := $(LS_VENV)/.installed
 
-.PHONY: setup train results results-transformers test test-infra labelstudio-env ui lint bench
+.PHONY: setup train results results-transformers test test-infra labelstudio-env ui lint bench \
+	docs-screenshot
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,7 +61,7 @@ test-infra: $(STAMP) labelstudio-env
 	$(BIN)/python -m pytest -q -m infra
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks && $(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs && $(BIN)/ruff format --check src tests benchmarks docs
 
 ui: $(STAMP)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlruns.db \
@@ -69,3 +70,12 @@ ui: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_default.py
 	$(BIN)/python benchmarks/predict_speed.py
+
+# docs/labelstudio_labelling.png: the labelling page with the champion's pre-annotations,
+# through Debian's chromium (apt-get install chromium) driven by a pinned playwright-core.
+docs/screenshot/node_modules: docs/screenshot/package-lock.json
+	npm ci --prefix docs/screenshot --silent
+	touch $@
+
+docs-screenshot: $(STAMP) $(LS_STAMP) docs/screenshot/node_modules
+	$(BIN)/python docs/screenshot/labelling_page.py docs/labelstudio_labelling.png

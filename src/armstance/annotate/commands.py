@@ -31,7 +31,10 @@ from armstance.annotate.sources import (
 )
 from armstance.annotate.splits import FIRST_PASS, IMPORT_SPLITS, SECOND, Target, labelled_ids
 from armstance.jsonl import DataError
+from armstance.model_uri import load_pipeline
+from armstance.predict import predict_documents
 from armstance.schema import DocumentPrediction
+from armstance.tracking.store import use_configured_uri
 
 CHAMPION = "models:/armstance@champion"
 
@@ -172,10 +175,6 @@ def _add_select(commands: argparse._SubParsersAction) -> None:
 
 def _predict(model: str, docs: Sequence[SourceDocument], batch_size: int = 32):
     """Predictions by doc_id, the problems, and the model's version, via the one loader."""
-    from armstance.model_uri import load_pipeline
-    from armstance.predict import predict_documents
-    from armstance.tracking.store import use_configured_uri
-
     use_configured_uri()
     pipeline = load_pipeline(model)
     inputs = [d.doc.model_copy(update={"lang": d.lang}) for d in docs]

@@ -12,6 +12,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from mlflow.tracking import MlflowClient
+
 from armstance.annotate.sources import SourceDocument
 from armstance.annotate.tasks import EVIDENCE, Region, to_results
 from armstance.corpus.standoff import find_all, text_sha256
@@ -101,6 +103,4 @@ def model_version(uri: str) -> str:
     name, _, alias = uri.removeprefix("models:/").partition("@")
     if not uri.startswith("models:/") or not alias:
         return uri
-    from mlflow.tracking import MlflowClient
-
     return f"{uri} (version {MlflowClient().get_model_version_by_alias(name, alias).version})"
