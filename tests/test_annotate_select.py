@@ -8,7 +8,15 @@ import json
 import pytest
 
 from annotate_helpers import NEWS, run_cli, write_jsonl
-from armstance.annotate.select import Quota, Scored, entropy, favor_against, margin, select
+from armstance.annotate.select import (
+    Quota,
+    Scored,
+    entropy,
+    favor_against,
+    margin,
+    party_spellings,
+    select,
+)
 from armstance.annotate.sources import (
     MetadataFields,
     SourceDocument,
@@ -95,7 +103,7 @@ def test_party_quota_reaches_into_the_low_scores(project, champion, capsys):
 
 def _candidate(doc_id: str, party: str, score: float) -> Scored:
     doc = SourceDocument(Document(doc_id=doc_id, text="x"), "bundestag", party)
-    return Scored(doc, f"bundestag | {party} | 2023", "2023", score, "Germany", 1)
+    return Scored(doc, party, "2023", score, "Germany", 1)
 
 
 POOL = [
@@ -158,7 +166,7 @@ def test_metadata_is_read_robustly(tmp_path):
     write_jsonl(
         path,
         [
-            {"doc_id": "bundestag-1", "text": "a", "fraktion": "AfD", "sitzung": "16.03.2023"},
+            {"doc_id": "bundestag-1", "text": "a", "fraktion": " AfD\n", "sitzung": "16.03.2023"},
             {"doc_id": "whitehouse-2024-05-02-remarks-1", "text": "b"},
         ],
     )
@@ -176,3 +184,16 @@ def test_metadata_is_read_robustly(tmp_path):
     write_jsonl(path, [{"doc_id": "bundestag-1", "text": "a"}] * 2)
     with pytest.raises(DataError, match="appears twice"):
         read_source_documents([path])
+
+
+def test_one_spelling_per_party(tmp_path):
+    path = tmp_path / "bundestag.jsonl"
+    parties = ["Die Linke", "DIE LINKE", "Die Linke", "BÜNDNIS\xa090/DIE\n    GRÜNEN", None]
+    write_jsonl(path, [{"doc_id": f"bundestag-{i}", "text": "x", "party": p}
+                       for i, p in enumerate(parties)])  # fmt: skip
+    docs = read_source_documents([path])
+    assert docs[3].party == "BÜNDNIS 90/DIE GRÜNEN"  # as XML wraps it, made one line
+    assert party_spellings(docs) == {
+        "die linke": "Die Linke",
+        "bündnis 90/die grünen": "BÜNDNIS 90/DIE GRÜNEN",
+    }

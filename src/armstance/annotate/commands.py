@@ -209,7 +209,7 @@ def run_select(args: argparse.Namespace) -> int:
             "score": round(s.candidate.score, 4),
             "stratum": s.candidate.stratum,
             "source": s.candidate.doc.source,
-            "party": s.candidate.doc.party,
+            "party": s.candidate.party,
             "period": s.candidate.period,
             "actor": s.candidate.actor,
             "n_actors": s.candidate.n_actors,

@@ -51,25 +51,35 @@ class Scored:
     """A candidate with its uncertainty and stratum."""
 
     doc: SourceDocument
-    stratum: str
+    party: str  # one spelling per party across the candidates; NO_PARTY if none
     period: str
     score: float
     actor: str | None  # the actor the model is least sure about
     n_actors: int
 
     def field(self, name: str) -> str:
-        return {"source": self.doc.source, "party": self.doc.party or NO_PARTY}[name]
+        return {"source": self.doc.source, "party": self.party}[name]
+
+    @property
+    def stratum(self) -> str:
+        # " | " because party names hold slashes (BÜNDNIS 90/DIE GRÜNEN).
+        return " | ".join((self.doc.source, self.party, self.period))
 
     @property
     def groups(self) -> tuple[tuple[str, str, str], ...]:
         """What diversity counts: its party and its period, each within its source."""
         source = self.doc.source
-        return ("party", source, self.field("party")), ("period", source, self.period)
+        return ("party", source, self.party), ("period", source, self.period)
 
 
-def stratum_of(doc: SourceDocument, period: str) -> str:
-    # " | " because party names hold slashes (BÜNDNIS 90/DIE GRÜNEN).
-    return " | ".join((doc.source, doc.party or NO_PARTY, period))
+def party_spellings(docs: Sequence[SourceDocument]) -> dict[str, str]:
+    """Casefolded party -> its most frequent spelling: the records spell one party several
+    ways ("DIE LINKE", "Die Linke"; "Fraktionslos", "fraktionslos")."""
+    counts = Counter(doc.party for doc in docs if doc.party)
+    spellings: dict[str, str] = {}
+    for party, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        spellings.setdefault(party.casefold(), party)
+    return spellings
 
 
 def score_documents(
@@ -80,16 +90,16 @@ def score_documents(
 ) -> list[Scored]:
     """One Scored per document; a document without extracted actors scores 0."""
     uncertainty = UNCERTAINTY[method]
+    spelling = party_spellings(docs)
     scored = []
     for doc in docs:
         actors = predictions[doc.doc_id].actors
         best = max(actors, key=lambda a: uncertainty(a.stance_proba), default=None)
-        when = period_of(doc.date, period)
         scored.append(
             Scored(
                 doc=doc,
-                stratum=stratum_of(doc, when),
-                period=when,
+                party=spelling[doc.party.casefold()] if doc.party else NO_PARTY,
+                period=period_of(doc.date, period),
                 score=uncertainty(best.stance_proba) if best else 0.0,
                 actor=best.actor if best else None,
                 n_actors=len(actors),

@@ -64,10 +64,12 @@ class MetadataFields:
 
 
 def _first(record: Mapping, keys: Iterable[str]) -> str | None:
+    """The first non-empty value, its whitespace (line breaks, no-break spaces) made single
+    spaces: party names come out of XML wrapped across lines."""
     for key in keys:
-        value = record.get(key)
-        if value not in (None, ""):
-            return str(value).strip()
+        value = " ".join(str(record.get(key) or "").split())
+        if value:
+            return value
     return None
 
 
