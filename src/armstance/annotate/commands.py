@@ -8,7 +8,7 @@ import functools
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -19,7 +19,14 @@ from armstance.annotate.export import model_version, to_task, write_tasks
 from armstance.annotate.idfiles import read_doc_ids, write_rows
 from armstance.annotate.labelstudio import TOKEN_ENV, URL_ENV, LabelStudio, LabelStudioError
 from armstance.annotate.sample import draw_second_sample
-from armstance.annotate.select import UNCERTAINTY, Quota, Selection, score_documents, select
+from armstance.annotate.select import (
+    UNCERTAINTY,
+    Quota,
+    Scored,
+    Selection,
+    score_documents,
+    select,
+)
 from armstance.annotate.sources import (
     PERIODS,
     MetadataFields,
@@ -32,11 +39,13 @@ from armstance.annotate.sources import (
 from armstance.annotate.splits import FIRST_PASS, IMPORT_SPLITS, SECOND, Target, labelled_ids
 from armstance.jsonl import DataError
 from armstance.model_uri import load_pipeline
+from armstance.pipeline import DocumentError
 from armstance.predict import predict_documents
 from armstance.schema import DocumentPrediction
 from armstance.tracking.store import use_configured_uri
 
 CHAMPION = "models:/armstance@champion"
+Command = Callable[[argparse.Namespace], int]
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -67,7 +76,7 @@ def _fields(specs: Sequence[tuple[str, str]]) -> MetadataFields:
     return MetadataFields().with_overrides(dict(specs))
 
 
-def _quota(field: str):
+def _quota(field: str) -> Callable[[str], Quota]:
     def parse(spec: str) -> Quota:
         try:
             return Quota.parse(field, spec)
@@ -88,7 +97,7 @@ def _add_field_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _reporting_server_errors(run):
+def _reporting_server_errors(run: Command) -> Command:
     """A Label Studio that cannot be reached or refuses is reported, not a traceback."""
 
     @functools.wraps(run)
@@ -173,7 +182,9 @@ def _add_select(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_select)
 
 
-def _predict(model: str, docs: Sequence[SourceDocument], batch_size: int = 32):
+def _predict(
+    model: str, docs: Sequence[SourceDocument], batch_size: int = 32
+) -> tuple[dict[str, DocumentPrediction], list[DocumentError], str]:
     """Predictions by doc_id, the problems, and the model's version, via the one loader."""
     use_configured_uri()
     pipeline = load_pipeline(model)
@@ -230,7 +241,7 @@ def run_select(args: argparse.Namespace) -> int:
     return 0
 
 
-def _selection_table(scored, selection: Selection) -> Table:
+def _selection_table(scored: Sequence[Scored], selection: Selection) -> Table:
     pool = Counter(s.stratum for s in scored)
     picked = defaultdict(list)
     for s in selection.selected:
