@@ -4,8 +4,11 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LS_VENV := .venv-labelstudio
+LS_STAMP := $(LS_VENV)/.installed
 
-.PHONY: setup train results results-transformers test ui lint bench catalog
+.PHONY: setup train results results-transformers test test-infra labelstudio-env ui lint bench \
+	docs-screenshot catalog
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +20,16 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Label Studio (annotation) in an environment of its own: its pins (Django, ...) clash with
+# the project's. The infra tests start it from there.
+$(LS_STAMP): requirements-labelstudio.lock
+	test -x $(LS_VENV)/bin/python || $(PYTHON) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/pip install --quiet --upgrade pip
+	$(LS_VENV)/bin/pip install --quiet -r requirements-labelstudio.lock
+	touch $(LS_STAMP)
+
+labelstudio-env: $(LS_STAMP)
 
 train: $(STAMP)
 	$(BIN)/python -m armstance.train
@@ -49,10 +62,14 @@ catalog: $(STAMP)
 	(17 U.S.C. § 105); repository CC0 1.0"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not infra"
+
+# Tests against real services (Label Studio). Under CI=true a missing service fails them.
+test-infra: $(STAMP) labelstudio-env
+	$(BIN)/python -m pytest -q -m infra
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks && $(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs && $(BIN)/ruff format --check src tests benchmarks docs
 
 ui: $(STAMP)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlruns.db \
@@ -61,3 +78,12 @@ ui: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_default.py
 	$(BIN)/python benchmarks/predict_speed.py
+
+# docs/labelstudio_labelling.png: the labelling page with the champion's pre-annotations,
+# through Debian's chromium (apt-get install chromium) driven by a pinned playwright-core.
+docs/screenshot/node_modules: docs/screenshot/package-lock.json
+	npm ci --prefix docs/screenshot --silent
+	touch $@
+
+docs-screenshot: $(STAMP) $(LS_STAMP) docs/screenshot/node_modules
+	$(BIN)/python docs/screenshot/labelling_page.py docs/labelstudio_labelling.png

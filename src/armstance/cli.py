@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "armstance.evaluation.commands",
     "armstance.predict",
     "armstance.compare",
+    "armstance.annotate.commands",
 )
 
 

@@ -9,6 +9,7 @@ Two label forms exist (DESIGN.md, Contracts):
 
 from __future__ import annotations
 
+import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -76,11 +77,30 @@ class StandoffActor(Record):
         return spans
 
 
+class Provenance(Record):
+    """Who labelled a document, how and when (written by `armstance annotate import`).
+
+    `pass` is which annotation of the document this is: 1 for the labels the models learn
+    from, 2 for an independent second annotation. `model_assisted` says whether the
+    annotator saw the model's pre-annotations.
+    """
+
+    model_config = ConfigDict(validate_by_name=True, serialize_by_alias=True)
+
+    annotator: str = Field(min_length=1)
+    pass_: int = Field(alias="pass", ge=1)
+    model_assisted: bool
+    guidelines: str = Field(min_length=1)
+    date: datetime.date
+
+
 class StandoffDocument(Record):
     doc_id: str = Field(min_length=1)
     lang: Lang
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     actors: list[StandoffActor]
+    # Labels older than the annotation loop carry none.
+    provenance: Provenance | None = None
 
 
 class ActorJudgement(Record):

@@ -1,0 +1,439 @@
+"""`armstance annotate select | sample | export | import | project`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import functools
+import json
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from armstance.annotate import importer
+from armstance.annotate.export import model_version, to_task, write_tasks
+from armstance.annotate.idfiles import read_doc_ids, write_rows
+from armstance.annotate.labelstudio import TOKEN_ENV, URL_ENV, LabelStudio, LabelStudioError
+from armstance.annotate.sample import draw_second_sample
+from armstance.annotate.select import (
+    UNCERTAINTY,
+    Quota,
+    Scored,
+    Selection,
+    score_documents,
+    select,
+)
+from armstance.annotate.sources import (
+    PERIODS,
+    MetadataFields,
+    SourceDocument,
+    check_doc_id,
+    read_source_documents,
+    source_documents,
+    source_raw_files,
+)
+from armstance.annotate.splits import FIRST_PASS, IMPORT_SPLITS, SECOND, Target, labelled_ids
+from armstance.jsonl import DataError
+from armstance.model_uri import load_pipeline
+from armstance.pipeline import DocumentError
+from armstance.predict import predict_documents
+from armstance.schema import DocumentPrediction
+from armstance.tracking.store import use_configured_uri
+
+CHAMPION = "models:/armstance@champion"
+Command = Callable[[argparse.Namespace], int]
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    annotate = sub.add_parser(
+        "annotate",
+        help="the annotation loop: select, export to Label Studio, import labels",
+        description="Label the speech and briefing sources (bundestag-*, whitehouse-*): "
+        "select documents, export Label Studio tasks, import the finished labels. "
+        "Guide: docs/ANNOTATION.md.",
+    )
+    commands = annotate.add_subparsers(dest="annotate_command", required=True)
+    _add_select(commands)
+    _add_sample(commands)
+    _add_export(commands)
+    _add_import(commands)
+    _add_project(commands)
+
+
+def _field(spec: str) -> tuple[str, str]:
+    key, sep, name = spec.partition("=")
+    keys = list(MetadataFields.__dataclass_fields__)
+    if not sep or not name or key not in keys:
+        raise argparse.ArgumentTypeError(f"{spec!r}: expected KEY=NAME, KEY one of {keys}")
+    return key, name
+
+
+def _fields(specs: Sequence[tuple[str, str]]) -> MetadataFields:
+    return MetadataFields().with_overrides(dict(specs))
+
+
+def _quota(field: str) -> Callable[[str], Quota]:
+    def parse(spec: str) -> Quota:
+        try:
+            return Quota.parse(field, spec)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    return parse
+
+
+def _add_field_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--field",
+        action="append",
+        type=_field,
+        default=[],
+        metavar="KEY=NAME",
+        help="read metadata KEY (party, date, speaker) from the raw field NAME first",
+    )
+
+
+def _reporting_server_errors(run: Command) -> Command:
+    """A Label Studio that cannot be reached or refuses is reported, not a traceback."""
+
+    @functools.wraps(run)
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except LabelStudioError as exc:
+            print(f"armstance: error: {exc}", file=sys.stderr)
+            return 2
+
+    return wrapped
+
+
+def _add_labelstudio_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--labelstudio-url",
+        help=f"Label Studio's address (default ${URL_ENV}); the token is read from ${TOKEN_ENV}",
+    )
+
+
+def _add_model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=CHAMPION, help=f"model URI or path (default {CHAMPION})")
+
+
+# --- select ------------------------------------------------------------------------------
+
+
+def _add_select(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "select",
+        help="rank unlabelled speeches and briefings for labelling",
+        description="Rank unlabelled documents of the annotatable sources by the model's "
+        "stance uncertainty (the largest over a document's actors), spread over source, "
+        "party and period. Labelled documents are skipped; any other source's doc_id is "
+        "refused.",
+    )
+    _add_model_option(p)
+    p.add_argument(
+        "--input",
+        nargs="+",
+        type=Path,
+        help="raw JSONL files of candidates (default: data/raw/{bundestag,whitehouse}.jsonl)",
+    )
+    p.add_argument("--n", type=int, default=50, help="how many documents to select")
+    p.add_argument(
+        "--min-party",
+        action="append",
+        type=_quota("party"),
+        default=[],
+        metavar="PARTY=N|P%",
+        help="at least N documents (or P%% of the selection) of this party; repeatable",
+    )
+    p.add_argument(
+        "--min-source",
+        action="append",
+        type=_quota("source"),
+        default=[],
+        metavar="SOURCE=N|P%",
+        help="at least N documents (or P%%) of this source; repeatable",
+    )
+    p.add_argument(
+        "--decay",
+        type=float,
+        default=0.5,
+        help="each document already picked of the same party, and of the same period, "
+        "multiplies a candidate's score by this: 1 = uncertainty alone, 0 = round-robin "
+        "over parties and periods (default 0.5)",
+    )
+    p.add_argument("--uncertainty", choices=sorted(UNCERTAINTY), default="margin")
+    p.add_argument("--period", choices=PERIODS, default="year", help="date strata")
+    p.add_argument("--seed", type=int, default=0, help="breaks ties reproducibly")
+    p.add_argument(
+        "--exclude",
+        nargs="+",
+        type=Path,
+        default=[],
+        help="doc_id files (earlier selections) of documents already out for labelling",
+    )
+    _add_field_option(p)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--output", type=Path, required=True, help=".jsonl or .csv")
+    p.set_defaults(func=run_select)
+
+
+def _predict(
+    model: str, docs: Sequence[SourceDocument], batch_size: int = 32
+) -> tuple[dict[str, DocumentPrediction], list[DocumentError], str]:
+    """Predictions by doc_id, the problems, and the model's version, via the one loader."""
+    use_configured_uri()
+    pipeline = load_pipeline(model)
+    inputs = [d.doc.model_copy(update={"lang": d.lang}) for d in docs]
+    results = predict_documents(pipeline, inputs, batch_size)
+    predictions = {r.doc_id: r for r in results if isinstance(r, DocumentPrediction)}
+    problems = [r for r in results if not isinstance(r, DocumentPrediction)]
+    return predictions, problems, model_version(model)
+
+
+def run_select(args: argparse.Namespace) -> int:
+    fields = _fields(args.field)
+    docs = read_source_documents(args.input or source_raw_files(), fields)
+    labelled = labelled_ids()
+    excluded = {doc_id for path in args.exclude for doc_id in read_doc_ids(path)}
+    pool = [d for d in docs if d.doc_id not in labelled and d.doc_id not in excluded]
+    predictions, problems, version = _predict(args.model, pool, args.batch_size)
+    for problem in problems:
+        print(f"armstance: skipped {problem}", file=sys.stderr)
+    scored = score_documents(
+        [d for d in pool if d.doc_id in predictions], predictions, args.uncertainty, args.period
+    )
+    quotas = [*args.min_source, *args.min_party]
+    try:
+        selection = select(scored, args.n, quotas, args.decay, args.seed)
+    except ValueError as exc:
+        print(f"armstance: error: {exc}", file=sys.stderr)
+        return 2
+    rows = [
+        {
+            "rank": s.rank,
+            "doc_id": s.candidate.doc.doc_id,
+            "score": round(s.candidate.score, 4),
+            "stratum": s.candidate.stratum,
+            "source": s.candidate.doc.source,
+            "party": s.candidate.party,
+            "period": s.candidate.period,
+            "actor": s.candidate.actor,
+            "n_actors": s.candidate.n_actors,
+            "reason": s.reason,
+        }
+        for s in selection.selected
+    ]
+    write_rows(args.output, rows)
+    console = Console(file=sys.stdout, width=120)
+    console.print(_selection_table(scored, selection))
+    console.print(
+        f"{len(rows)} of {len(scored)} candidates selected with {version} "
+        f"({len(docs) - len(pool)} labelled or excluded skipped, {len(problems)} unreadable); "
+        f"wrote {args.output}"
+    )
+    for quota, missing in selection.shortfalls.items():
+        console.print(f"[yellow]quota {quota}: {missing} short, no candidates left[/]")
+    return 0
+
+
+def _selection_table(scored: Sequence[Scored], selection: Selection) -> Table:
+    pool = Counter(s.stratum for s in scored)
+    picked = defaultdict(list)
+    for s in selection.selected:
+        picked[s.candidate.stratum].append(s.candidate.score)
+    table = Table(title="selection by stratum (source | party | period)")
+    for column, justify in (
+        ("stratum", "left"),
+        ("candidates", "right"),
+        ("selected", "right"),
+        ("mean score", "right"),
+    ):
+        table.add_column(column, justify=justify)
+    for stratum in sorted(pool, key=lambda k: (-len(picked[k]), k)):
+        scores = picked[stratum]
+        mean = f"{sum(scores) / len(scores):.3f}" if scores else "-"
+        table.add_row(stratum, str(pool[stratum]), str(len(scores)), mean)
+    return table
+
+
+# --- sample (second annotation) ----------------------------------------------------------
+
+
+def _add_sample(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "sample",
+        help="draw a seeded sample of labelled documents for an independent second annotation",
+    )
+    p.add_argument("--n", type=int, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--output", type=Path, required=True, help=".jsonl or .csv")
+    p.set_defaults(func=run_sample)
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    ids = draw_second_sample(args.n, args.seed)
+    write_rows(args.output, [{"doc_id": doc_id} for doc_id in ids])
+    print(
+        f"drew {len(ids)} documents (seed {args.seed}) for a second annotation; wrote "
+        f"{args.output}. Export them with --no-predictions."
+    )
+    return 0
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def _add_export(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "export",
+        help="write Label Studio tasks, pre-annotated by the model unless --no-predictions",
+    )
+    p.add_argument("doc_ids", nargs="*", help="doc_ids to export")
+    p.add_argument("--ids", nargs="+", type=Path, default=[], help="doc_id files (.jsonl/.csv)")
+    _add_model_option(p)
+    p.add_argument(
+        "--no-predictions",
+        action="store_true",
+        help="text only, no pre-annotations (second annotation: no model, no first labels)",
+    )
+    _add_field_option(p)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument(
+        "--output",
+        type=Path,
+        required=True,
+        help="Label Studio import file (JSON), e.g. annotation/round1.json (git-ignored)",
+    )
+    p.add_argument(
+        "--labelstudio-project", type=int, help="also send the tasks to this Label Studio project"
+    )
+    _add_labelstudio_url(p)
+    p.set_defaults(func=run_export)
+
+
+@_reporting_server_errors
+def run_export(args: argparse.Namespace) -> int:
+    ids = list(dict.fromkeys([*args.doc_ids, *(i for f in args.ids for i in read_doc_ids(f))]))
+    if not ids:
+        print("armstance: error: no doc_ids given", file=sys.stderr)
+        return 2
+    for doc_id in ids:  # before any text is read
+        check_doc_id(doc_id, "export")
+    texts = source_documents(fields=_fields(args.field))
+    missing = [doc_id for doc_id in ids if doc_id not in texts]
+    if missing:
+        raise DataError("export", None, "doc_id", f"no rebuilt text for {missing}")
+    docs = [texts[doc_id] for doc_id in ids]
+    predictions, version = {}, None
+    if not args.no_predictions:
+        predictions, problems, version = _predict(args.model, docs, args.batch_size)
+        if problems:
+            raise DataError("export", None, None, "; ".join(str(p) for p in problems))
+    write_tasks(args.output, [to_task(d, predictions.get(d.doc_id), version) for d in docs])
+    how = f"pre-annotated by {version}" if version else "without pre-annotations"
+    print(f"wrote {args.output}: {len(docs)} tasks, {how}")
+    if args.labelstudio_project is not None:
+        client = LabelStudio.from_env(args.labelstudio_url)
+        sent = client.import_tasks(args.labelstudio_project, json.loads(args.output.read_text()))
+        print(f"sent {sent} tasks to project {args.labelstudio_project} at {client.url}")
+    return 0
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def _add_import(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "import",
+        help="Label Studio export (JSON) or exchange JSONL -> stand-off labels, all or nothing",
+    )
+    p.add_argument("input", type=Path, help="Label Studio JSON export or GUIDELINES §6 JSONL")
+    p.add_argument(
+        "--fetch-project",
+        type=int,
+        help="first download this Label Studio project's JSON export into INPUT",
+    )
+    _add_labelstudio_url(p)
+    p.add_argument("--split", choices=IMPORT_SPLITS, default="train")
+    p.add_argument("--annotator", required=True, help="the annotator's id (pseudonymous)")
+    p.add_argument(
+        "--pass",
+        dest="annotation_pass",
+        type=int,
+        help=f"which annotation of the documents this is (default 1; 2 for {SECOND})",
+    )
+    p.add_argument(
+        "--model-assisted",
+        action=argparse.BooleanOptionalAction,
+        help="whether pre-annotations were shown (Label Studio exports say so themselves; "
+        "exchange files need it)",
+    )
+    p.add_argument("--guidelines", default=importer.GUIDELINES_VERSION)
+    p.add_argument(
+        "--date",
+        type=datetime.date.fromisoformat,
+        help="annotation date, YYYY-MM-DD (default: the annotation's, else today)",
+    )
+    p.add_argument("--replace", action="store_true", help="replace documents already labelled")
+    p.set_defaults(func=run_import)
+
+
+@_reporting_server_errors
+def run_import(args: argparse.Namespace) -> int:
+    try:
+        target = Target(args.split, args.replace)
+    except ValueError as exc:
+        print(f"armstance: error: {exc}", file=sys.stderr)
+        return 2
+    settings = importer.Settings(
+        annotator=args.annotator,
+        annotation_pass=args.annotation_pass or (2 if target.is_second else 1),
+        model_assisted=args.model_assisted,
+        guidelines=args.guidelines,
+        date=args.date,
+    )
+    if args.fetch_project is not None:
+        client = LabelStudio.from_env(args.labelstudio_url)
+        write_tasks(args.input, client.export(args.fetch_project))
+        print(f"fetched project {args.fetch_project}'s export from {client.url} to {args.input}")
+    docs = source_documents()
+    read = importer.read_input(args.input, docs)
+    records = importer.to_records(args.input, read, docs, settings, target)
+    for skipped in read.skipped:
+        print(f"armstance: skipped {skipped}: no submitted annotation", file=sys.stderr)
+    if not records:
+        print("armstance: nothing to import", file=sys.stderr)
+        return 1
+    added, replaced = target.write(records)
+    print(
+        f"imported {len(records)} documents into {args.split} "
+        f"({len(added)} added, {len(replaced)} replaced)"
+    )
+    if args.split in FIRST_PASS:
+        print("train/dev changed: regenerate the CV folds with `armstance data folds`")
+    return 0
+
+
+# --- project -----------------------------------------------------------------------------
+
+
+def _add_project(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "project", help="create a Label Studio project with the committed labelling config"
+    )
+    p.add_argument("--title", required=True)
+    _add_labelstudio_url(p)
+    p.set_defaults(func=run_project)
+
+
+@_reporting_server_errors
+def run_project(args: argparse.Namespace) -> int:
+    client = LabelStudio.from_env(args.labelstudio_url)
+    project = client.create_project(args.title)
+    print(f"created project {project} at {client.url}/projects/{project}")
+    return 0
