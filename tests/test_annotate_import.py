@@ -311,3 +311,15 @@ def test_an_export_of_another_shape_is_refused_per_task(project, capsys):
     assert code == 2 and "2 problem(s), nothing written" in err
     assert "task #0: field 'data': not a Label Studio task" in err
     assert "task 3 (doc_id nyt-001): field 'data.doc_id'" in err
+
+
+def test_check_validates_and_writes_nothing(project, capsys):
+    before = project.train.read_text() if project.train.exists() else None
+    code, out, err = _import(project, capsys, [exchange(), other()], "--model-assisted", "--check")
+    assert code == 0, err
+    assert "2 documents, 6 actors, all valid (not written)" in out
+    assert (project.train.read_text() if project.train.exists() else None) == before
+    bad = exchange()
+    bad["actors"][1]["evidence"] = ["Moskau warnt vor gar nichts."]
+    code, _, err = _import(project, capsys, [bad], "--model-assisted", "--check")
+    assert code != 0 and DOC in err and "evidence" in err

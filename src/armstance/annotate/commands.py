@@ -380,6 +380,11 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
         help="annotation date, YYYY-MM-DD (default: the annotation's, else today)",
     )
     p.add_argument("--replace", action="store_true", help="replace documents already labelled")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="validate everything and report, write nothing (for annotators before handing in)",
+    )
     p.set_defaults(func=run_import)
 
 
@@ -409,13 +414,17 @@ def run_import(args: argparse.Namespace) -> int:
     if not records:
         print("armstance: nothing to import", file=sys.stderr)
         return 1
+    if args.check:
+        actors = sum(len(r.actors) for r in records)
+        print(f"{args.input}: {len(records)} documents, {actors} actors, all valid (not written)")
+        return 0
     added, replaced = target.write(records)
     print(
         f"imported {len(records)} documents into {args.split} "
         f"({len(added)} added, {len(replaced)} replaced)"
     )
     if args.split in FIRST_PASS:
-        print("train/dev changed: regenerate the CV folds with `armstance data folds`")
+        print("train/dev changed: give the new documents folds with `armstance data folds --extend`")
     return 0
 
 
