@@ -424,7 +424,7 @@ def run_import(args: argparse.Namespace) -> int:
         f"({len(added)} added, {len(replaced)} replaced)"
     )
     if args.split in FIRST_PASS:
-        print("train/dev changed: give the new documents folds with `armstance data folds --extend`")
+        print("train/dev changed: give new documents folds: `armstance data folds --extend`")
     return 0
 
 
