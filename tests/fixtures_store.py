@@ -32,7 +32,6 @@ def _command(store: Store, name: str, *overrides: str) -> list[str]:
         "-m",
         "armstance.train",
         *overrides,
-        "evaluation.e2e=false",
         "tracking.register=false",
         f"tracking.artifact_root={store.root / 'artifacts'}",
         f"hydra.run.dir={store.root / 'hydra' / name}",

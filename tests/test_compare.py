@@ -48,14 +48,16 @@ def by_title(cells: list[str]) -> dict[str, str]:
 def test_leaderboard_rows_from_a_real_store(in_store: Store) -> None:
     client = MlflowClient()
     rows = experiment_rows(training_runs(client, experiment_id(client)))
-    assert [r.experiment for r in rows] == ["tfidf_logreg", "majority"]  # best CV F_avg first
+    # Best CV e2e F_avg first.
+    assert [r.experiment for r in rows] == ["tfidf_logreg", "majority"]
     tfidf, majority = rows
     assert (majority.n_runs, tfidf.n_runs) == (2, 1)
     cells = by_title(majority.cells)
     # Two seeds: mean ± sd, then the mean of their bootstrap bounds.
-    assert re.fullmatch(r"0\.000 ± 0\.000 \[0\.000, 0\.000\]", cells["CV F_avg"])
+    assert re.fullmatch(r"0\.000 ± 0\.000 \[0\.000, 0\.000\]", cells["CV F_avg (oracle)"])
+    assert re.fullmatch(r"0\.000 ± 0\.000 \[0\.000, 0\.000\]", cells["CV F_avg (e2e)"])
     assert re.fullmatch(r"\d\.\d{3} ± \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]", cells["CV sentiment de"])
-    assert cells["dev F_avg (e2e)"] == "n/a"  # the runs skipped end-to-end scoring
+    assert cells["CV F1 against (e2e)"] == "0.000 ± 0.000"  # no interval for class F1
     assert re.fullmatch(r"\d+\.\d ± \d+\.\d", cells["train s"])
     tfidf_cells = by_title(tfidf.cells)
     assert re.fullmatch(INTERVAL, tfidf_cells["CV F_avg en"])
@@ -74,7 +76,9 @@ def test_compare_markdown_holds_table_ceiling_and_paired_line(in_store: Store, t
     assert re.search(r"^\| tfidf_logreg \| tfidf_logreg \| 1 \|", text, re.M)
     assert re.search(r"^\| majority \| majority \| 2 \|", text, re.M)
     assert re.search(r"^\| human ceiling \| second annotator \|", text, re.M)
-    assert "stance F_avg: tfidf_logreg − majority = +" in text
+    for mode in ("e2e", "oracle"):
+        assert re.search(rf"vs B = majority \(\w{{8}}\): CV {mode}, \d+ documents", text)
+    assert text.count("stance F_avg: tfidf_logreg − majority = +") == 2
     assert "real, tfidf_logreg is better (the interval excludes 0)" in text
 
 
@@ -209,14 +213,26 @@ def test_runner_up_is_the_best_experiment_of_another_model() -> None:
         row("minilm", "minilm", 0.15),
         row("majority", "majority", 0.0),
     ]
-    best, runner_up = contenders(rows)
+    ((best, runner_up),) = contenders(rows)
     assert (best.experiment, runner_up.experiment) == ("tfidf", "minilm")
+
+
+def test_the_best_is_tested_against_the_baseline_and_the_runner_up() -> None:
+    rows = [
+        row("ensemble", "avg", 0.52),
+        row("e5", "e5_logreg", 0.45),
+        row("tfidf_logreg", "tfidf_logreg", 0.39),
+    ]
+    pairs = [(a.experiment, b.experiment) for a, b in contenders(rows)]
+    assert pairs == [("ensemble", "tfidf_logreg"), ("ensemble", "e5")]
+    # A runner-up that is the baseline is tested once.
+    assert len(contenders([rows[0], rows[2]])) == 1
 
 
 def test_runner_up_falls_back_to_the_same_model_and_needs_two_scored_rows() -> None:
     same = [row("a", "tfidf_logreg", 0.4), row("b", "tfidf_logreg", 0.3)]
-    assert [r.experiment for r in contenders(same)] == ["a", "b"]
-    assert contenders([row("a", "tfidf_logreg", 0.4), row("b", "minilm", None)]) is None
+    assert [(a.experiment, b.experiment) for a, b in contenders(same)] == [("a", "b")]
+    assert contenders([row("a", "tfidf_logreg", 0.4), row("b", "minilm", None)]) == []
 
 
 def test_figures_outside_the_model_vocabulary_are_marked() -> None:
@@ -227,6 +243,7 @@ def test_figures_outside_the_model_vocabulary_are_marked() -> None:
                 "tags.experiment": "minilm",
                 "tags.model": "minilm",
                 "tags.vocabulary": "en",
+                "metrics.cv_e2e_stance_f_avg": 0.2,
                 "metrics.cv_oracle_stance_f_avg": 0.2,
                 "metrics.cv_oracle_stance_f_avg_de": 0.1,
                 "metrics.cv_oracle_stance_f_avg_en": 0.3,
@@ -236,6 +253,7 @@ def test_figures_outside_the_model_vocabulary_are_marked() -> None:
                 "tags.experiment": "tfidf",
                 "tags.model": "tfidf_logreg",
                 "tags.vocabulary": None,
+                "metrics.cv_e2e_stance_f_avg": 0.4,
                 "metrics.cv_oracle_stance_f_avg": 0.4,
                 "metrics.cv_oracle_stance_f_avg_de": 0.4,
             },

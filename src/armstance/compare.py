@@ -30,11 +30,18 @@ from armstance.schema import LANGS, DocumentPrediction
 from armstance.tracking.runs import fingerprint
 from armstance.tracking.store import use_configured_store
 
-PREDICTIONS_ARTIFACT = "cv_oracle_predictions.jsonl"
 MODEL_NAME = "armstance"
 ALIAS = "champion"
 RUN_ID = re.compile(r"[0-9a-f]{32}")
-HEADLINE = "cv_oracle_stance_f_avg"
+HEADLINE = "cv_e2e_stance_f_avg"
+"""The compass: cross-validated, end to end (actors extracted, as in real use)."""
+BASELINE = "tfidf_logreg"
+"""A candidate replaces the baseline only when the paired interval excludes 0."""
+PAIRED_MODES = ("e2e", "oracle")
+
+
+def predictions_artifact(mode: str) -> str:
+    return f"cv_{mode}_predictions.jsonl"
 
 
 @dataclass(frozen=True)
@@ -53,10 +60,13 @@ class Column:
 
 
 COLUMNS = (
-    Column("CV F_avg", HEADLINE, ceiling="stance_f_avg"),
+    Column("CV F_avg (e2e)", HEADLINE, ceiling="stance_f_avg"),
+    Column("CV e2e de", "cv_e2e_stance_f_avg_de"),
+    Column("CV e2e en", "cv_e2e_stance_f_avg_en"),
+    Column("CV F1 against (e2e)", "cv_e2e_stance_f1_against"),
+    Column("CV F_avg (oracle)", "cv_oracle_stance_f_avg", ceiling="stance_f_avg"),
     Column("CV F_avg de", "cv_oracle_stance_f_avg_de"),
     Column("CV F_avg en", "cv_oracle_stance_f_avg_en"),
-    Column("CV F_avg (e2e)", "cv_e2e_stance_f_avg", ceiling="stance_f_avg"),
     Column("CV sentiment macro-F1", "cv_oracle_sentiment_macro_f1", ceiling="sentiment_macro_f1"),
     Column("CV sentiment de", "cv_oracle_sentiment_macro_f1_de"),
     Column("CV sentiment en", "cv_oracle_sentiment_macro_f1_en"),
@@ -84,7 +94,7 @@ class Row:
     n_runs: int
     cells: list[str]
     score: float | None = None
-    """Mean CV F_avg over the experiment's runs: the leaderboard order."""
+    """Mean CV e2e F_avg over the experiment's runs: the leaderboard order."""
     latest_run_id: str | None = None
 
 
@@ -141,7 +151,7 @@ def outside_vocabulary(text: str, column: Column, vocabulary: str | None) -> str
 
 
 def experiment_rows(runs: pd.DataFrame) -> list[Row]:
-    """One row per experiment, its seeds' runs averaged; best mean CV F_avg first."""
+    """One row per experiment, its seeds' runs averaged; best mean CV e2e F_avg first."""
     out = []
     if runs.empty:
         return out
@@ -196,17 +206,18 @@ def resolve_run(client: MlflowClient, experiment_id: str, ref: str) -> Run:
     return runs[0]
 
 
-def oof_predictions(run: Run) -> list[DocumentPrediction]:
-    """The run's out-of-fold oracle predictions (`cv_oracle_predictions.jsonl`)."""
+def oof_predictions(run: Run, mode: str) -> list[DocumentPrediction]:
+    """The run's out-of-fold predictions (`cv_{mode}_predictions.jsonl`)."""
+    artifact = predictions_artifact(mode)
     with tempfile.TemporaryDirectory() as tmp:
         try:
             path = mlflow.artifacts.download_artifacts(
-                run_id=run.info.run_id, artifact_path=PREDICTIONS_ARTIFACT, dst_path=tmp
+                run_id=run.info.run_id, artifact_path=artifact, dst_path=tmp
             )
         except (MlflowException, OSError) as exc:
             raise CompareError(
-                f"run {run.info.run_id} has no {PREDICTIONS_ARTIFACT} (logged by runs with "
-                "evaluation.cv=true)"
+                f"run {run.info.run_id} has no {artifact} (logged by runs with "
+                "evaluation.cv=true" + (" and evaluation.e2e=true)" if mode == "e2e" else ")")
             ) from exc
         return [doc for _, doc in read_records(Path(path), DocumentPrediction)]
 
@@ -220,9 +231,10 @@ def run_label(run: Run) -> str:
 
 
 def paired_test(
-    run_a: Run, run_b: Run, n_boot: int = 1000, seed: int = 0
+    run_a: Run, run_b: Run, mode: str = "e2e", n_boot: int = 1000, seed: int = 0
 ) -> dict[str, PairedResult]:
-    """Paired bootstrap of A − B on the two runs' out-of-fold predictions over train+dev.
+    """Paired bootstrap of A − B on the two runs' out-of-fold predictions over the
+    documents both scored (train+dev, or a run's `eval_langs`), in `mode`.
 
     Both runs must have been cross-validated on the labels and folds of this checkout
     (their `dataset_fingerprint` tags), so each document was held out in the same fold.
@@ -238,24 +250,30 @@ def paired_test(
                 f"this checkout's (dataset_fingerprint {tag} != {expected}); a paired test "
                 "needs both runs on the same documents and folds"
             )
-    gold = [doc.to_annotation() for split in ("train", "dev") for doc in load_gold(split)]
+    pred_a, pred_b = oof_predictions(run_a, mode), oof_predictions(run_b, mode)
+    scored = {p.doc_id for p in pred_a} & {p.doc_id for p in pred_b}
+    gold = [d for split in ("train", "dev") for d in load_gold(split) if d.doc_id in scored]
     return paired_bootstrap(
-        gold,
-        oof_predictions(run_a),
-        oof_predictions(run_b),
+        [d.to_annotation() for d in gold],
+        [p for p in pred_a if p.doc_id in scored],
+        [p for p in pred_b if p.doc_id in scored],
         n_boot,
         seed,
-        source_a=f"run {run_a.info.run_id} {PREDICTIONS_ARTIFACT}",
-        source_b=f"run {run_b.info.run_id} {PREDICTIONS_ARTIFACT}",
+        mode=mode,
+        texts={d.doc_id: d.text for d in gold},
+        source_a=f"run {run_a.info.run_id} {predictions_artifact(mode)}",
+        source_b=f"run {run_b.info.run_id} {predictions_artifact(mode)}",
     )
 
 
-def paired_lines(run_a: Run, run_b: Run, results: dict[str, PairedResult]) -> list[str]:
+def paired_lines(
+    run_a: Run, run_b: Run, results: dict[str, PairedResult], mode: str = "e2e"
+) -> list[str]:
     """A head line naming the runs, then one verdict per metric (p = share of resamples
     where A ≤ B, a one-sided p-value for "A is better")."""
     first = next(iter(results.values()))
     head = (
-        f"Paired bootstrap, A = {run_label(run_a)} vs B = {run_label(run_b)}: CV oracle, "
+        f"Paired bootstrap, A = {run_label(run_a)} vs B = {run_label(run_b)}: CV {mode}, "
         f"{first.n_docs} documents, {first.n_boot} resamples (seed 0), 95% intervals."
     )
     a, b = (run.data.tags.get("experiment", "?") for run in (run_a, run_b))
@@ -264,8 +282,21 @@ def paired_lines(run_a: Run, run_b: Run, results: dict[str, PairedResult]) -> li
     return [head, *(r.verdict(a, b) for r in results.values())]
 
 
-def contenders(rows: Sequence[Row]) -> tuple[Row, Row] | None:
-    """The best experiment by mean CV F_avg and its runner-up.
+def paired_report(run_a: Run, run_b: Run) -> list[str]:
+    """Paired verdicts of A − B end to end and with oracle actors; a mode a run did not
+    log (or whose labels differ) says why instead."""
+    lines = []
+    for mode in PAIRED_MODES:
+        try:
+            lines += paired_lines(run_a, run_b, paired_test(run_a, run_b, mode), mode)
+        except CompareError as exc:
+            lines.append(f"Paired test ({mode}) of {run_label(run_a)} vs {run_label(run_b)}: {exc}")
+    return lines
+
+
+def contenders(rows: Sequence[Row]) -> list[tuple[Row, Row]]:
+    """The best experiment by mean CV e2e F_avg against the baseline (`tfidf_logreg`, the
+    model a candidate must beat to be promoted) and against its runner-up.
 
     The runner-up is the best experiment of another model where there is one: variants of
     the same model (e.g. calibrated or not) often predict the same labels, and the question
@@ -273,17 +304,21 @@ def contenders(rows: Sequence[Row]) -> tuple[Row, Row] | None:
     """
     ranked = [r for r in rows if r.score is not None and r.latest_run_id]
     if len(ranked) < 2:
-        return None
+        return []
     best, rest = ranked[0], ranked[1:]
-    return best, next((r for r in rest if r.model != best.model), rest[0])
+    pairs = [(best, r) for r in rest if r.experiment == BASELINE]
+    runner_up = next((r for r in rest if r.model != best.model), rest[0])
+    if runner_up.experiment != BASELINE:
+        pairs.append((best, runner_up))
+    return pairs
 
 
-def best_pair(client: MlflowClient, rows: Sequence[Row]) -> tuple[Run, Run] | None:
-    """Latest runs of the best experiment and its runner-up (see `contenders`)."""
-    pair = contenders(rows)
-    if pair is None:
-        return None
-    return client.get_run(pair[0].latest_run_id), client.get_run(pair[1].latest_run_id)
+def best_pairs(client: MlflowClient, rows: Sequence[Row]) -> list[tuple[Run, Run]]:
+    """Latest runs of each pair of `contenders`."""
+    return [
+        (client.get_run(a.latest_run_id), client.get_run(b.latest_run_id))
+        for a, b in contenders(rows)
+    ]
 
 
 def promote(client: MlflowClient, run: Run, name: str = MODEL_NAME, alias: str = ALIAS) -> str:
@@ -316,8 +351,9 @@ def markdown(rows: Sequence[Row], ceiling: Row | None, paired: Sequence[str] = (
         "Written by `armstance compare --markdown` from the MLflow store; do not edit by hand.",
         "Cells: mean ± sd over runs (seeds) [95% bootstrap interval over documents; with"
         " several runs, the mean of their bounds]. CV = grouped 5-fold cross-validation"
-        " over train+dev (data/folds.json), oracle"
-        " actors. F_avg = mean of F1(favor) and F1(against). n/a = undefined or not logged"
+        " over train+dev (data/folds.json); e2e = actors extracted by the model, as in real"
+        " use (the order of the table), oracle = the gold actors given."
+        " F_avg = mean of F1(favor) and F1(against). n/a = undefined or not logged"
         " (e2e needs `evaluation.e2e=true`). train s = seconds to fit on train; dev docs/s ="
         " documents scored per second on dev. ECE = expected calibration error of the CV"
         " probabilities (15 bins; lower is better). † = a language outside the model's"
@@ -337,13 +373,13 @@ def markdown(rows: Sequence[Row], ceiling: Row | None, paired: Sequence[str] = (
             f"The `{CEILING_NAME}` row: the second annotator against the gold labels with the"
             " same matcher (e2e), on the documents both annotated."
         )
-    lines += ["", "## Best against the runner-up of another model", ""]
+    lines += ["", f"## Best against the baseline ({BASELINE}) and the runner-up", ""]
     lines += [f"- {line}" for line in paired] if paired else ["Fewer than two experiments."]
     return "\n".join(lines) + "\n"
 
 
 def leaderboard_table(rows: Sequence[Row], ceiling: Row | None) -> Table:
-    table = Table(title="armstance experiments (best CV F_avg first)")
+    table = Table(title="armstance experiments (best CV e2e F_avg first)")
     for name in ("experiment", "model", "runs"):
         table.add_column(name, no_wrap=True)
     for column in COLUMNS:
@@ -361,12 +397,9 @@ def show_leaderboard(client: MlflowClient, experiment_id: str, args: argparse.Na
     console = Console(width=max(Console().width, 200))
     console.print(leaderboard_table(rows, ceiling))
     paired: list[str] = []
-    pair = None if args.no_paired else best_pair(client, rows)
-    if pair is not None:
-        try:
-            paired = paired_lines(*pair, paired_test(*pair))
-        except CompareError as exc:
-            paired = [f"Paired test of {run_label(pair[0])} vs {run_label(pair[1])}: {exc}"]
+    for pair in [] if args.no_paired else best_pairs(client, rows):
+        paired += paired_report(*pair)
+    if paired:
         console.print("\n".join(paired), markup=False, highlight=False)
     if args.markdown:
         target = Path(args.markdown)
@@ -381,7 +414,7 @@ def command(args: argparse.Namespace) -> int:
     try:
         if args.paired:
             run_a, run_b = (resolve_run(client, experiment_id, ref) for ref in args.paired)
-            print("\n".join(paired_lines(run_a, run_b, paired_test(run_a, run_b))))
+            print("\n".join(paired_report(run_a, run_b)))
         elif args.promote:
             run = resolve_run(client, experiment_id, args.promote)
             version = promote(client, run)

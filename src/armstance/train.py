@@ -180,6 +180,7 @@ def run(cfg: DictConfig) -> float | None:
             metrics |= cv_metrics(scored, cv.oracle, fold_of, "oracle", cfg)
             if e2e:
                 metrics |= cv_metrics(scored, cv.e2e, fold_of, "e2e", cfg)
+                diagnostics.log_predictions("cv_e2e", cv.e2e)
             diagnostics.log_oracle_diagnostics("cv_oracle", scored, cv.oracle)
 
         started = time.perf_counter()

@@ -7,7 +7,7 @@ narrower than comparing two independent intervals.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,16 +73,19 @@ def paired_bootstrap(
     level: float = 0.95,
     metrics: Sequence[str] = PAIRED_METRICS,
     *,
+    mode: str = "oracle",
+    texts: Mapping[str, str] | None = None,
     source_a: str = "predictions A",
     source_b: str = "predictions B",
 ) -> dict[str, PairedResult]:
-    """Oracle-mode paired bootstrap over the gold documents of A − B for each metric.
+    """Paired bootstrap over the gold documents of A − B for each metric.
 
-    Each prediction set must judge every gold actor (oracle mode); the `source_*` names
-    label error messages.
+    In oracle mode each prediction set must judge every gold actor; e2e mode matches
+    predicted to gold actors on `texts`, as scoring does. The `source_*` names label error
+    messages.
     """
-    per_doc_a = aligned_rows(gold, pred_a, None, "oracle", pred_source=source_a).per_doc_counts()
-    per_doc_b = aligned_rows(gold, pred_b, None, "oracle", pred_source=source_b).per_doc_counts()
+    per_doc_a = aligned_rows(gold, pred_a, texts, mode, pred_source=source_a).per_doc_counts()
+    per_doc_b = aligned_rows(gold, pred_b, texts, mode, pred_source=source_b).per_doc_counts()
     weights = resample_counts(len(gold), n_boot, seed)
     point_a, point_b = totals(per_doc_a), totals(per_doc_b)
     boot_a, boot_b = totals(per_doc_a, weights), totals(per_doc_b, weights)

@@ -98,5 +98,9 @@ def log_oracle_diagnostics(
                     errors[key].append(value)
     mlflow.log_table(errors, f"{prefix}_errors.json")
     log_calibration(prefix, gold, predictions)
-    # Per-document predictions: what paired comparisons between runs resample.
+    log_predictions(prefix, predictions)
+
+
+def log_predictions(prefix: str, predictions: Sequence[DocumentPrediction]) -> None:
+    """Per-document predictions: what paired comparisons between runs resample."""
     mlflow.log_text("".join(dumps(p) + "\n" for p in predictions), f"{prefix}_predictions.jsonl")
