@@ -1,11 +1,12 @@
 # One entry point for people and CI. `make train` sets everything up and runs the default
-# experiment end to end into MLflow; `make test` runs every test.
+# experiment end to end into MLflow; `make test` runs every test but those against services,
+# which `make test-infra` runs. `make VENV=path ...` uses (or creates) the environment there.
 PYTHON ?= python3.11
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train results results-transformers test ui lint bench
+.PHONY: setup train results results-transformers test test-infra ui lint bench
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,7 +42,16 @@ results-transformers: $(STAMP)
 	$(BIN)/armstance compare --markdown
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not infra"
+
+# The tests marked `infra`, against real services: scripts/services/run.sh installs the Debian
+# packages they need if missing, starts them (each from scripts/services/NAME.sh, in this
+# order), runs the tests and stops the services again, also when a test fails. Needs root.
+# Another service: its script beside the others and its name here.
+INFRA_SERVICES := postgres mlflow slurm
+test-infra: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" scripts/services/run.sh $(INFRA_SERVICES) -- \
+		$(BIN)/python -m pytest -q -m infra
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks && $(BIN)/ruff format --check src tests benchmarks
