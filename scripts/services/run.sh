@@ -73,4 +73,9 @@ for s in "${services[@]}"; do
   source "$state/$s/env"
   set +a
 done
-"$@"
+# The command leads a process group of its own: an interruption ends it together with what
+# it started (jobs, workers), then the services go.
+setsid "$@" &
+command=$!
+trap 'kill -TERM -- "-$command" 2>/dev/null; wait "$command"; exit 130' INT TERM
+wait "$command"
