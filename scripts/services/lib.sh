@@ -31,6 +31,8 @@ wait_until() {
   done
 }
 
+gone() { ! kill -0 -- "$1" 2>/dev/null; }
+
 # stop_pid PIDFILE [group]: end the process a pid file names (with "group": the process group
 # it leads, workers included) and wait until it is gone; SIGKILL after 30 s.
 stop_pid() {
@@ -39,5 +41,5 @@ stop_pid() {
   target=$(<"$1")
   [[ ${2:-} == group ]] && target=-$target
   kill -- "$target" 2>/dev/null || return 0
-  wait_until 30 "$1 to exit" bash -c "! kill -0 -- $target" || kill -KILL -- "$target" 2>/dev/null || true
+  wait_until 30 "$1 to exit" gone "$target" || kill -KILL -- "$target" 2>/dev/null || true
 }
