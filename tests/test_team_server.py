@@ -4,6 +4,7 @@ on PostgreSQL that proxies the artifacts (services started by `make test-infra`)
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import mlflow
@@ -23,7 +24,7 @@ ALIAS = "champion"
 
 
 @pytest.fixture
-def server(tmp_path, shared_dir, monkeypatch) -> tuple[MlflowClient, dict[str, str]]:
+def server(tmp_path, shared_dir, monkeypatch) -> Iterator[tuple[MlflowClient, dict[str, str]]]:
     """A client of the team server, and the environment that points jobs at it; this process's
     MLflow points at it as well for the test (restored afterwards)."""
     uri = service("ARMSTANCE_TEST_MLFLOW_URI")
