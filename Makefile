@@ -1,7 +1,8 @@
 # One entry point for people and CI. `make train` sets everything up and runs the default
-# experiment end to end into MLflow; `make test` runs every test.
+# experiment end to end into MLflow; `make test` runs every test but those against services,
+# which `make test-infra` runs. `make VENV=path ...` uses (or creates) the environment there.
 PYTHON ?= python3.11
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LS_VENV := .venv-labelstudio
@@ -64,9 +65,15 @@ catalog: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not infra"
 
-# Tests against real services (Label Studio). Under CI=true a missing service fails them.
+# The tests marked `infra`, against real services: scripts/services/run.sh installs the Debian
+# packages they need if missing, starts them (each from scripts/services/NAME.sh, in this
+# order), runs the tests and stops the services again, also when a test fails. Needs root.
+# Another service: its script beside the others and its name here. Label Studio runs from
+# its own environment (labelstudio-env), started by its test.
+INFRA_SERVICES := postgres mlflow slurm
 test-infra: $(STAMP) labelstudio-env
-	$(BIN)/python -m pytest -q -m infra
+	PATH="$(abspath $(BIN)):$$PATH" scripts/services/run.sh $(INFRA_SERVICES) -- \
+		$(BIN)/python -m pytest -q -m infra
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks docs && $(BIN)/ruff format --check src tests benchmarks docs

@@ -5,14 +5,22 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from prerequisites import unavailable
+
+
+def _shared() -> Path:
+    """The folder that holds the data mirror: ../shared beside the checkout, or the one the
+    `ARMSTANCE_DATA_MIRROR` variable names (`<shared>/data/sources`) for a checkout elsewhere."""
+    mirror = os.environ.get("ARMSTANCE_DATA_MIRROR")
+    if mirror:
+        return Path(mirror).resolve().parents[1]
+    return Path(__file__).resolve().parents[1].parent / "shared"
 
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """../shared beside the checkout. Under CI its absence is a failure, never a skip."""
-    if not (SHARED / "data").is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{SHARED} is required under CI=true but is missing")
-        pytest.skip(f"{SHARED} not present")
-    return SHARED
+    shared = _shared()
+    if not (shared / "data").is_dir():
+        unavailable(f"{shared} not present")
+    return shared

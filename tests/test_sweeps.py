@@ -4,9 +4,7 @@ Also where a team's runs keep their artifacts."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,41 +12,18 @@ from mlflow.entities import Run
 from mlflow.tracking import MlflowClient
 
 from armstance.tracking.store import artifact_location
+from jobs import CHEAP, isolated_env, run_sweep, sweep_runs
 
 pytestmark = pytest.mark.slow
 
-CHEAP = ("experiment=majority", "evaluation.e2e=false", "evaluation.n_boot=0")
-
 
 def sweep(store: Path, shared_dir: Path, *overrides: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "MLFLOW_TRACKING_URI": f"sqlite:///{store}/mlruns.db",
-        "ARMSTANCE_DATA_MIRROR": str(shared_dir / "data" / "sources"),
-    }
-    args = [
-        sys.executable,
-        "-m",
-        "armstance.train",
-        "--multirun",
-        f"tracking.artifact_root={store}/artifacts",
-        f"hydra.sweep.dir={store}/multirun",
-        *overrides,
-    ]
-    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    return run_sweep(store, isolated_env(store, shared_dir), *overrides)
 
 
-def sweep_runs(store: Path) -> tuple[MlflowClient, Run, list[Run]]:
-    """The store's single sweep parent and the runs nested under it."""
+def sweep_runs_of(store: Path) -> tuple[MlflowClient, Run, list[Run]]:
     client = MlflowClient(f"sqlite:///{store}/mlruns.db")
-    experiment_id = client.get_experiment_by_name("armstance").experiment_id
-    parents = client.search_runs([experiment_id], "tags.sweep = 'parent'")
-    assert len(parents) == 1
-    children = client.search_runs(
-        [experiment_id], f"tags.mlflow.parentRunId = '{parents[0].info.run_id}'"
-    )
-    assert len(client.search_runs([experiment_id])) == 1 + len(children), "unnested runs"
-    return client, parents[0], children
+    return client, *sweep_runs(client, "armstance")
 
 
 def test_optuna_trials_are_children_of_one_finished_parent(tmp_path, shared_dir):
@@ -64,7 +39,7 @@ def test_optuna_trials_are_children_of_one_finished_parent(tmp_path, shared_dir)
         "tracking.log_model=false",
     )
     assert done.returncode == 0, done.stderr[-4000:]
-    client, parent, children = sweep_runs(tmp_path)
+    client, parent, children = sweep_runs_of(tmp_path)
     assert parent.info.status == "FINISHED"
     assert len(children) == 2
     assert all(c.info.status == "FINISHED" for c in children)
@@ -81,7 +56,7 @@ def test_parallel_jobs_share_one_store_and_nest_under_the_parent(tmp_path, share
     log = done.stdout + done.stderr
     assert "Joblib.Parallel(n_jobs=2" in log
     assert "database is locked" not in log
-    _, parent, children = sweep_runs(tmp_path)
+    _, parent, children = sweep_runs_of(tmp_path)
     assert parent.info.status == "FINISHED"
     assert sorted(c.data.tags["seed"] for c in children) == ["1", "2"]
     assert all(c.info.status == "FINISHED" for c in children)
@@ -94,7 +69,7 @@ def test_failed_sweep_ends_its_parent_run_failed(tmp_path, shared_dir):
     done = sweep(tmp_path, shared_dir, *CHEAP, f"data.folds_path={tmp_path}/missing.json")
     assert done.returncode != 0
     assert "missing.json" in done.stderr
-    _, parent, _ = sweep_runs(tmp_path)
+    _, parent, _ = sweep_runs_of(tmp_path)
     assert parent.info.status == "FAILED"
 
 

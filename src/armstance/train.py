@@ -124,13 +124,19 @@ def evaluate_split(
 
 
 def run_tags(cfg: DictConfig, experiment: str, langs: Sequence[str]) -> dict[str, str]:
-    return {
+    tags = {
         "model": cfg.model.name,
         "experiment": experiment,
         "langs": ",".join(sorted(langs)),
         "seed": str(cfg.seed),
         "git_commit": git_commit(),
-    } | ({"vocabulary": str(cfg.model.vocabulary)} if cfg.model.get("vocabulary") else {})
+    }
+    if cfg.model.get("vocabulary"):
+        tags["vocabulary"] = str(cfg.model.vocabulary)
+    # A job on a SLURM cluster: its logs and accounting are found by this id.
+    if os.environ.get("SLURM_JOB_ID"):
+        tags["slurm_job_id"] = os.environ["SLURM_JOB_ID"]
+    return tags
 
 
 def run(cfg: DictConfig) -> float | None:
