@@ -3,11 +3,18 @@ from pathlib import Path
 
 import pytest
 
-from armstance.corpus.load import SPLITS, load_gold
+from armstance.corpus.load import SPLITS, labels_paths, load_gold, read_standoff
 from armstance.corpus.standoff import convert_file, join, text_sha256, to_standoff
 from armstance.jsonl import DataError, read_records
 from armstance.schema import DocumentAnnotation
 
+PROVENANCE = {
+    "annotator": "A1",
+    "pass": 1,
+    "model_assisted": False,
+    "guidelines": "1.2",
+    "date": "2026-11-30",
+}
 TEXT = "Olaf Scholz sagt: Scholz liefert. Die Bundesregierung prüft, sagte Scholz."
 
 
@@ -85,10 +92,30 @@ def test_committed_standoff_round_trips_to_the_exchange_files(shared_dir, split)
     """Joined back, the committed labels equal the annotation files: evidence exactly,
     aliases as sets (they come back in order of first occurrence in the text)."""
     original = _exchange(shared_dir / f"data/annotations/{split}.jsonl")
-    gold = load_gold(split, raw_dir=shared_dir / "data/raw")
+    everything = load_gold(split)
+    gold = [g for g in everything if g.doc_id in original]
     assert [g.doc_id for g in gold] == list(original)
+    # Every other record came through the annotation loop, which records its provenance.
+    loop = {
+        r.doc_id for path in labels_paths(split) for _, r in read_standoff(path) if r.provenance
+    }
+    assert {g.doc_id for g in everything} - set(original) <= loop
     for doc in gold:
         assert _aliases_as_sets(doc.to_annotation()) == _aliases_as_sets(original[doc.doc_id])
         for actor in doc.actors:
             positions = [doc.text.find(a) for a in actor.aliases]
             assert positions == sorted(positions)
+
+
+def test_convert_keeps_labels_from_the_annotation_loop(tmp_path):
+    src = tmp_path / "exchange.jsonl"
+    src.write_text(_annotation(["Scholz"], ["Scholz liefert."]).model_dump_json() + "\n")
+    dest = tmp_path / "standoff.jsonl"
+    convert_file(src, {"demo-1": TEXT}, dest)
+    first = dest.read_text(encoding="utf-8")
+    looped = json.loads(first) | {"doc_id": "bundestag-9", "provenance": PROVENANCE}
+    stale = json.loads(first) | {"doc_id": "old-1"}  # no provenance: not the loop's
+    dest.write_text(first + json.dumps(looped) + "\n" + json.dumps(stale) + "\n")
+    assert convert_file(src, {"demo-1": TEXT}, dest) == 1
+    kept = [json.loads(line)["doc_id"] for line in dest.read_text(encoding="utf-8").splitlines()]
+    assert kept == ["demo-1", "bundestag-9"]

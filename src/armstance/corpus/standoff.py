@@ -128,11 +128,22 @@ def join(
 
 
 def convert_file(src: Path, texts: Mapping[str, str], dest: Path) -> int:
-    """Write the stand-off form of the exchange-form file `src` to `dest`; returns doc count."""
+    """Write the stand-off form of the exchange-form file `src` to `dest`; returns the
+    number of documents converted.
+
+    Records already in `dest` that came through the annotation loop (they carry
+    `provenance`) and that `src` does not hold are kept after the converted ones: the
+    exchange files hold the first corpus only."""
     records = []
     for line, annotation in read_records(src, DocumentAnnotation):
         if annotation.doc_id not in texts:
             raise DataError(src, line, "doc_id", f"no text for {annotation.doc_id!r}")
         records.append(to_standoff(annotation, texts[annotation.doc_id], src, line))
-    write_jsonl(dest, records)
+    converted = {r.doc_id for r in records}
+    kept = [
+        record
+        for _, record in (read_records(dest, StandoffDocument) if dest.is_file() else [])
+        if record.provenance is not None and record.doc_id not in converted
+    ]
+    write_jsonl(dest, [*records, *kept])
     return len(records)
