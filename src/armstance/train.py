@@ -21,6 +21,7 @@ from omegaconf import DictConfig
 
 from armstance.config import CONFIG_DIR, register_resolvers
 from armstance.corpus import ensure_corpus, load_folds, load_gold
+from armstance.corpus.sources import collection_of
 from armstance.decision_fit import DecisionConfig
 from armstance.evaluation.scoring import score
 from armstance.fitting import LanguageScope, cross_validate, fit_pipeline
@@ -76,8 +77,11 @@ def cv_metrics(
     fold_of: dict,
     mode: str,
     cfg: DictConfig,
+    split: str = "cv",
 ) -> dict:
-    """Scores of out-of-fold predictions with intervals, and their spread over folds."""
+    """Scores of out-of-fold predictions of the `gold` documents, with intervals and their
+    spread over folds, named `{split}_{mode}_...`."""
+    predictions = [p for p in predictions if p.doc_id in {d.doc_id for d in gold}]
     scores = score(
         [d.to_annotation() for d in gold],
         predictions,
@@ -86,7 +90,13 @@ def cv_metrics(
         n_boot=cfg.evaluation.n_boot,
         seed=cfg.evaluation.boot_seed,
     )
-    return prefixed(f"cv_{mode}", scores | fold_spread(gold, predictions, fold_of, mode))
+    return prefixed(f"{split}_{mode}", scores | fold_spread(gold, predictions, fold_of, mode))
+
+
+def compass(docs: Sequence[GoldDocument], cfg: DictConfig) -> list[GoldDocument]:
+    """The documents model selection is judged on: those of `data.compass_collections`
+    (the news), whatever else the corpus has grown to hold."""
+    return [d for d in docs if collection_of(d.doc_id) in cfg.data.compass_collections]
 
 
 def log_decisions(pipeline: ArmstancePipeline) -> None:
@@ -177,17 +187,31 @@ def run(cfg: DictConfig) -> float | None:
         log_config(cfg)
         data_digest = fingerprint([*annotations_dir().glob("*.jsonl"), folds_path()])
         mlflow.set_tag("dataset_fingerprint", data_digest)
-        mlflow.log_params({"n_train_docs": len(train), "n_dev_docs": len(dev)})
+        mlflow.log_params(
+            {
+                "n_train_docs": len(train),
+                "n_dev_docs": len(dev),
+                "n_compass_docs": len(compass(scored, cfg)),
+            }
+        )
 
         metrics: dict = {}
         if cfg.evaluation.cv:
             e2e = cfg.evaluation.e2e
             cv = cross_validate(fit, labelled, fold_of, cfg.data.max_train_docs, scope, e2e=e2e)
-            metrics |= cv_metrics(scored, cv.oracle, fold_of, "oracle", cfg)
+            news = compass(scored, cfg)
+            # `cv_*`: the news documents, the compass; `cvall_*`: every labelled document,
+            # where the corpus holds more than the news.
+            splits = [("cv", news)] + ([("cvall", scored)] if len(news) < len(scored) else [])
+            for split, docs in splits:
+                metrics |= cv_metrics(docs, cv.oracle, fold_of, "oracle", cfg, split)
+                if e2e:
+                    metrics |= cv_metrics(docs, cv.e2e, fold_of, "e2e", cfg, split)
+            news_ids = {d.doc_id for d in news}
             if e2e:
-                metrics |= cv_metrics(scored, cv.e2e, fold_of, "e2e", cfg)
-                diagnostics.log_predictions("cv_e2e", cv.e2e)
-            diagnostics.log_oracle_diagnostics("cv_oracle", scored, cv.oracle)
+                diagnostics.log_predictions("cv_e2e", [p for p in cv.e2e if p.doc_id in news_ids])
+            news_oracle = [p for p in cv.oracle if p.doc_id in news_ids]
+            diagnostics.log_oracle_diagnostics("cv_oracle", news, news_oracle)
 
         started = time.perf_counter()
         pipeline = fit(train[: cfg.data.max_train_docs])

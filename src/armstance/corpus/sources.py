@@ -68,6 +68,11 @@ class SourceCatalog(BaseModel):
         return found
 
 
+def collection_of(doc_id: str) -> str:
+    """The collection a document comes from, its doc_id's prefix (`tagesschau-0042`)."""
+    return doc_id.split("-", 1)[0]
+
+
 def load_catalog(path: Path | None = None) -> SourceCatalog:
     path = Path(path) if path is not None else paths.sources_yaml()
     try:
