@@ -55,8 +55,8 @@ class TextEncoder(ABC):
     @abstractmethod
     def encode_batch(self, texts: list[str]) -> np.ndarray: ...
 
-    def batch_key(self, text: str) -> str:
-        """Texts with equal keys are best encoded in one batch (they share work)."""
+    def batch_key(self, text: str) -> object:
+        """Texts are encoded in the order of their keys: equal or near keys share work."""
         return text
 
 
