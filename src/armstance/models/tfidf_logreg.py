@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Self
 
-import joblib
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -16,9 +15,11 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from armstance.models.base import UnitClassifier, check_fit_input
 from armstance.models.cues import SENTENCE_SEPARATOR, cue_tokens
+from armstance.models.persist import load_estimator, save_estimator
 from armstance.schema import ACTOR_CLOSE, ACTOR_OPEN, Unit
 
 ACTOR_TOKEN = "zzactorzz"
+PIPELINE_FILE = "pipeline.skops"
 _MARKED = re.compile(re.escape(ACTOR_OPEN) + r".*?" + re.escape(ACTOR_CLOSE))
 
 
@@ -118,11 +119,13 @@ class TfidfLogReg(UnitClassifier):
         return out
 
     def save_files(self, path: Path) -> dict:
-        joblib.dump(self.pipeline, path / "pipeline.joblib")
+        if self.pipeline is None:
+            raise RuntimeError("TfidfLogReg is not fitted")
+        save_estimator(self.pipeline, path / PIPELINE_FILE)
         return {"labels": list(self.labels), **self.params}
 
     @classmethod
     def load_files(cls, path: Path, params: dict) -> Self:
         model = cls(**params)
-        model.pipeline = joblib.load(path / "pipeline.joblib")
+        model.pipeline = load_estimator(path / PIPELINE_FILE)
         return model
