@@ -157,7 +157,7 @@ def test_predict_cli_writes_jsonl_and_reports_bad_documents(client, tmp_path, ca
     assert "docs.jsonl:3 (doc_id 'no-text'): field 'text': missing" in err
     assert "duplicate doc_id" in err
     assert "'blank': empty or whitespace-only text" in err
-    assert "detected language 'es'" in err
+    assert "the text is Spanish (es); armstance judges fr, en, de" in err
     assert "2 documents predicted, 4 skipped" in err
 
 
