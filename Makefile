@@ -53,3 +53,4 @@ ui: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_default.py
 	$(BIN)/python benchmarks/predict_speed.py
+	$(BIN)/python benchmarks/serve_load.py
