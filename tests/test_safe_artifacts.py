@@ -41,8 +41,8 @@ MODELS = {
 }
 # Where each model keeps its fitted state: the formats that replace pickles.
 STATE_FILES = {
-    "tfidf": ["stance/pipeline.skops"],
-    "calibrated": ["stance/base/pipeline.skops"],
+    "tfidf": ["stance/pipeline.skops", "stance/vocabulary.json"],
+    "calibrated": ["stance/base/pipeline.skops", "stance/base/vocabulary.json"],
     "tiny_bert": ["stance/hf/model.safetensors", "stance/hf/config.json"],
 }
 OWN_TEXT = {

@@ -47,7 +47,7 @@ def save_estimator(obj: Any, path: Path) -> None:
     """
     import skops.io as sio
 
-    data = sio.dumps(obj)
+    data = sio.dumps(obj, compression=zipfile.ZIP_DEFLATED)
     _check_types(sio.get_untrusted_types(data=data), path)
     with atomic_writer(path, "wb") as fh:
         fh.write(data)
