@@ -85,6 +85,7 @@ ui: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_default.py
 	$(BIN)/python benchmarks/predict_speed.py
+	$(BIN)/python benchmarks/serve_load.py
 
 # docs/labelstudio_labelling.png: the labelling page with the champion's pre-annotations,
 # through Debian's chromium (apt-get install chromium) driven by a pinned playwright-core.

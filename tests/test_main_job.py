@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import mlflow
@@ -18,6 +15,8 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from armstance.cli import main as cli
+from armstance.model_uri import PICKLE_SWITCH
+from armstance.serving import post_json, served
 
 pytestmark = pytest.mark.slow
 
@@ -157,7 +156,7 @@ def test_predict_cli_writes_jsonl_and_reports_bad_documents(client, tmp_path, ca
     assert "docs.jsonl:3 (doc_id 'no-text'): field 'text': missing" in err
     assert "duplicate doc_id" in err
     assert "'blank': empty or whitespace-only text" in err
-    assert "detected language 'es'" in err
+    assert "the text is Spanish (es); armstance judges fr, en, de" in err
     assert "2 documents predicted, 4 skipped" in err
 
 
@@ -181,58 +180,50 @@ def test_predict_cli_unknown_model_is_a_clear_error(client, tmp_path, capsys):
     assert "cannot load model 'models:/armstance/99'" in capsys.readouterr().err
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope="module")
+def server(client, store) -> str:
+    """The champion served over HTTP, with MLflow's pickle loading switched off."""
+    with served(CHAMPION, {**train_env(store), PICKLE_SWITCH: "false"}) as url:
+        yield url
 
 
-def test_served_model_answers_invocations(client, store):
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mlflow",
-            "models",
-            "serve",
-            "-m",
-            CHAMPION,
-            "--env-manager",
-            "local",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        env=train_env(store),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2)
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()[-3000:]
-                assert time.time() < deadline, "server did not come up"
-                time.sleep(1)
-        body = json.dumps({"dataframe_records": OWN_TEXTS}).encode()
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/invocations",
-            data=body,
-            headers={"Content-Type": "application/json"},
-        )
-        answer = json.loads(urllib.request.urlopen(request, timeout=60).read())
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+def test_served_model_answers_invocations(server):
+    status, answer = post_json(f"{server}/invocations", {"dataframe_records": OWN_TEXTS})
+    assert status == 200, answer
     predictions = answer["predictions"]
     assert [p["doc_id"] for p in predictions] == ["own-de", "own-en"]
     direct = mlflow.pyfunc.load_model(CHAMPION).predict(pd.DataFrame(OWN_TEXTS))
     assert predictions == json.loads(json.dumps(direct))
+
+
+@pytest.mark.parametrize(
+    ("records", "named"),
+    [
+        ([{"doc_id": "1", "text": 5}], "record 1 (doc_id '1'): field 'text': expected a string"),
+        ([OWN_TEXTS[1], {"doc_id": "2"}], "record 2 (doc_id '2'): field 'text': missing"),
+        ([{"doc_id": "1"}], "missing inputs ['text']"),
+        (
+            [{"doc_id": "1", "text": "Berlin.", "lang": 3}],
+            "field 'lang': expected one of fr, en, de",
+        ),
+        ([{"doc_id": "1", "text": "Madrid.", "lang": "es"}], "field 'lang': expected one of"),
+        ([{"doc_id": 1, "text": "Berlin."}], "field 'doc_id': expected a non-empty string"),
+    ],
+)
+def test_served_model_refuses_bad_records_naming_the_field(server, records, named):
+    status, answer = post_json(f"{server}/invocations", {"dataframe_records": records})
+    assert status == 400, answer
+    assert answer["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert named in answer["message"]
+
+
+def test_served_model_names_a_language_it_does_not_judge(server):
+    record = {"doc_id": "zh", "text": "北京周一表示反对向乌克兰提供更多武器。"}
+    status, answer = post_json(f"{server}/invocations", {"dataframe_records": [record]})
+    assert status == 200, answer
+    assert answer["predictions"] == [
+        {"doc_id": "zh", "error": "the text is Chinese (zh); armstance judges fr, en, de"}
+    ]
 
 
 def test_evaluate_entry_point_scores_the_champion(client, store):

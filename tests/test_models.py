@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -66,9 +68,24 @@ def test_tfidf_logreg_learns_separable_units_and_round_trips(tmp_path):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert model.predict(TRAIN) == [u.stance for u in TRAIN]
     model.save(tmp_path / "m")
+    np.testing.assert_allclose(model.predict_proba(TRAIN), proba)  # saving left it whole
     loaded = load_classifier(tmp_path / "m")
     np.testing.assert_allclose(loaded.predict_proba(TRAIN), proba)
     assert loaded.labels == STANCES
+    # The vocabularies are term lists in JSON, in index order.
+    terms = json.loads((tmp_path / "m" / "vocabulary.json").read_text(encoding="utf-8"))
+    assert set(terms) == {"word", "char", "cues"} and "after:supply" in terms["cues"]
+    word = model.pipeline.named_steps["features"].transformer_list[0][1]
+    assert all(word.vocabulary_[term] == i for i, term in enumerate(terms["word"]))
+
+
+def test_tfidf_logreg_refuses_vocabularies_of_other_vectorizers(tmp_path):
+    model = TfidfLogReg(labels=STANCES, cues=False).fit(TRAIN, [u.stance for u in TRAIN])
+    model.save(tmp_path / "m")
+    vocabulary = tmp_path / "m" / "vocabulary.json"
+    vocabulary.write_text(json.dumps({"word": ["a"]}), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"vocabulary\.json: vocabularies \['word'\] do not match"):
+        load_classifier(tmp_path / "m")
 
 
 def test_class_missing_from_training_gets_zero_probability_in_its_column():

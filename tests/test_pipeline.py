@@ -84,7 +84,7 @@ def test_bad_documents_yield_errors_in_place_and_others_go_on(pipeline):
         ]
     )
     assert isinstance(results[0], DocumentError) and "empty" in results[0].problem
-    assert isinstance(results[1], DocumentError) and "'es'" in results[1].problem
+    assert isinstance(results[1], DocumentError) and "Spanish (es)" in results[1].problem
     assert isinstance(results[2], DocumentError) and "NUL" in results[2].problem
     assert isinstance(results[3], DocumentPrediction) and results[3].actors[0].actor == "Germany"
     assert results[4] == DocumentPrediction(doc_id="none", lang="en", actors=[])

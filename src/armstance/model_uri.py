@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from armstance.pipeline import MANIFEST, ArmstancePipeline
+
+PICKLE_SWITCH = "MLFLOW_ALLOW_PICKLE_DESERIALIZATION"
 
 
 class ModelNotFoundError(FileNotFoundError):
@@ -13,20 +16,31 @@ class ModelNotFoundError(FileNotFoundError):
 
 def load_pipeline(uri: str) -> ArmstancePipeline:
     """A local folder may be a saved pipeline or a downloaded MLflow model. MLflow URIs
-    resolve against the tracking URI already set (see tracking.store)."""
+    resolve against the tracking URI already set (see tracking.store).
+
+    A model that cannot be loaded (missing, logged as a pickle, or holding a part that
+    models.persist does not trust) is a ModelNotFoundError saying why.
+    """
     path = Path(uri)
     if path.exists():
         if (path / MANIFEST).is_file():
-            return ArmstancePipeline.load(path)
+            return _loaded(uri, lambda: ArmstancePipeline.load(path))
         if not (path / "MLmodel").is_file():
             raise ModelNotFoundError(f"{uri}: neither an MLflow model nor a saved pipeline")
     elif "://" not in uri and not uri.startswith(("runs:", "models:")):
         raise ModelNotFoundError(f"model '{uri}' does not exist (no such file or folder)")
     import mlflow.pyfunc
+
+    # A model logged as a pickle would run whatever code the pickle holds: armstance logs
+    # its models from code, so it refuses pickled ones unless the user allows them.
+    os.environ.setdefault(PICKLE_SWITCH, "false")
+    return _loaded(uri, lambda: mlflow.pyfunc.load_model(uri).unwrap_python_model().pipeline)
+
+
+def _loaded(uri: str, load) -> ArmstancePipeline:
     from mlflow.exceptions import MlflowException
 
     try:
-        model = mlflow.pyfunc.load_model(uri)
-    except (MlflowException, OSError) as exc:
+        return load()
+    except (MlflowException, OSError, ValueError) as exc:
         raise ModelNotFoundError(f"cannot load model '{uri}': {exc}") from exc
-    return model.unwrap_python_model().pipeline

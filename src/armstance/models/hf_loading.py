@@ -78,6 +78,13 @@ def load_pretrained(name_or_path: str, labels: Sequence[str]):
         id2label=dict(enumerate(labels)),
         label2id={label: i for i, label in enumerate(labels)},
         ignore_mismatched_sizes=True,
-        local_files_only=local,
+        **local_weights(local),
     )
     return tokenizer, model
+
+
+def local_weights(local: bool) -> dict:
+    """from_pretrained arguments: a local folder (a saved model, perhaps from a shared
+    registry) never reaches for the hub and is read from safetensors only, never from a
+    pickled pytorch_model.bin; a hub id keeps the library's defaults."""
+    return {"local_files_only": True, "use_safetensors": True} if local else {}

@@ -3,22 +3,26 @@ features (models/cues.py), and logistic regression."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Self
 
-import joblib
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from armstance.jsonl import atomic_writer
 from armstance.models.base import UnitClassifier, check_fit_input
 from armstance.models.cues import SENTENCE_SEPARATOR, cue_tokens
+from armstance.models.persist import load_estimator, save_estimator
 from armstance.schema import ACTOR_CLOSE, ACTOR_OPEN, Unit
 
 ACTOR_TOKEN = "zzactorzz"
+PIPELINE_FILE = "pipeline.skops"
+VOCABULARY_FILE = "vocabulary.json"
 _MARKED = re.compile(re.escape(ACTOR_OPEN) + r".*?" + re.escape(ACTOR_CLOSE))
 
 
@@ -118,11 +122,42 @@ class TfidfLogReg(UnitClassifier):
         return out
 
     def save_files(self, path: Path) -> dict:
-        joblib.dump(self.pipeline, path / "pipeline.joblib")
+        if self.pipeline is None:
+            raise RuntimeError("TfidfLogReg is not fitted")
+        # skops writes each vocabulary entry as a JSON node of its own (about 60 MB and 15 s
+        # to load for the default model): the vocabularies go to a JSON file of term lists,
+        # and the skops file holds the rest.
+        vectorizers = _vectorizers(self.pipeline)
+        vocabularies = {name: v.vocabulary_ for name, v in vectorizers.items()}
+        with atomic_writer(path / VOCABULARY_FILE) as fh:
+            json.dump(
+                {name: sorted(voc, key=voc.__getitem__) for name, voc in vocabularies.items()}, fh
+            )
+        for vectorizer in vectorizers.values():
+            del vectorizer.vocabulary_
+        try:
+            save_estimator(self.pipeline, path / PIPELINE_FILE)
+        finally:
+            for name, vectorizer in vectorizers.items():
+                vectorizer.vocabulary_ = vocabularies[name]
         return {"labels": list(self.labels), **self.params}
 
     @classmethod
     def load_files(cls, path: Path, params: dict) -> Self:
         model = cls(**params)
-        model.pipeline = joblib.load(path / "pipeline.joblib")
+        model.pipeline = load_estimator(path / PIPELINE_FILE)
+        terms = json.loads((path / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        vectorizers = _vectorizers(model.pipeline)
+        if set(terms) != set(vectorizers):
+            raise ValueError(
+                f"{path / VOCABULARY_FILE}: vocabularies {sorted(terms)} do not match the "
+                f"vectorizers {sorted(vectorizers)} of {path / PIPELINE_FILE}"
+            )
+        for name, vectorizer in vectorizers.items():
+            vectorizer.vocabulary_ = {term: i for i, term in enumerate(terms[name])}
         return model
+
+
+def _vectorizers(pipeline: Pipeline) -> dict[str, CountVectorizer]:
+    """The fitted vectorizers of a pipeline built by TfidfLogReg._build, by name."""
+    return dict(pipeline.named_steps["features"].transformer_list)

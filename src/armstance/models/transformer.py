@@ -384,6 +384,9 @@ class TransformerClassifier(UnitClassifier):
         )
         validate = len(val_units) > 0
         trainer_class = _weighted_trainer_class()
+        # The Trainer's checkpoints, with their pickled training_args.bin and RNG state, live
+        # only in this folder; the best one's weights are read back from safetensors, and
+        # save_files keeps nothing but save_pretrained's safetensors and JSON.
         with tempfile.TemporaryDirectory(prefix="armstance-trainer-") as output_dir:
             trainer = trainer_class(
                 model=self.model,

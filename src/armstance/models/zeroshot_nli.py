@@ -28,7 +28,7 @@ import numpy as np
 
 from armstance.evaluation.metrics import confusion_matrix, macro_f1
 from armstance.models.base import UnitClassifier, check_fit_input
-from armstance.models.hf_loading import is_local, resolve_model_path
+from armstance.models.hf_loading import is_local, local_weights, resolve_model_path
 from armstance.schema import ACTOR_CLOSE, ACTOR_OPEN, Unit
 
 _DEVICES = ("auto", "cpu", "cuda")
@@ -149,7 +149,7 @@ class ZeroShotNLI(UnitClassifier):
 
         self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local)
         self.model = AutoModelForSequenceClassification.from_pretrained(
-            path, local_files_only=local
+            path, **local_weights(local)
         )
         entailment_index(self.model.config.label2id)  # fail early on a non-NLI checkpoint
         device = self.params["device"]

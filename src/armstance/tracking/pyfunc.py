@@ -1,4 +1,9 @@
-"""The whole pipeline (extractor + models) as one MLflow pyfunc model, and the registry."""
+"""The whole pipeline (extractor + models) as one MLflow pyfunc model, and the registry.
+
+The model is logged from code (tracking/model_code.py), its parts as skops, safetensors
+and JSON files (models/persist.py): nothing logged is a pickle, so loading a version from
+a shared registry runs only the package's own code.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from mlflow.tracking import MlflowClient
 from mlflow.types import ColSpec, Schema
 
 from armstance.pipeline import ArmstancePipeline, DocumentError
-from armstance.schema import Document
+from armstance.tracking.frame_input import documents_from_frame
 
 INPUT_SCHEMA = Schema(
     [
@@ -24,6 +29,7 @@ INPUT_SCHEMA = Schema(
     ]
 )
 SIGNATURE = ModelSignature(inputs=INPUT_SCHEMA)
+MODEL_CODE = Path(__file__).with_name("model_code.py")
 INPUT_EXAMPLE = pd.DataFrame(
     [
         {
@@ -36,23 +42,6 @@ INPUT_EXAMPLE = pd.DataFrame(
 )
 
 
-def documents_from_frame(frame: pd.DataFrame) -> list[Document]:
-    missing = {"doc_id", "text"} - set(frame.columns)
-    if missing:
-        raise ValueError(f"input lacks column(s) {sorted(missing)}; expected doc_id, text, lang?")
-    docs = []
-    for row in frame.to_dict("records"):
-        lang = row.get("lang")
-        docs.append(
-            Document(
-                doc_id=str(row["doc_id"]),
-                text=str(row["text"]),
-                lang=lang if isinstance(lang, str) and lang else None,
-            )
-        )
-    return docs
-
-
 def result_record(result) -> dict:
     if isinstance(result, DocumentError):
         return {"doc_id": result.doc_id, "error": result.problem}
@@ -62,7 +51,8 @@ def result_record(result) -> dict:
 class ArmstanceModel(PythonModel):
     """pyfunc face of ArmstancePipeline: a frame of documents in, one record per document.
 
-    A document that cannot be judged comes back as {"doc_id", "error"} in its place.
+    A record that does not match the signature fails the whole call (tracking.frame_input);
+    a document that cannot be judged comes back as {"doc_id", "error"} in its place.
     """
 
     def load_context(self, context) -> None:
@@ -85,10 +75,11 @@ def log_pipeline(pipeline: ArmstancePipeline, model_card: str) -> str:
         (Path(tmp) / "pipeline" / "MODEL_CARD.md").write_text(model_card, encoding="utf-8")
         info = mlflow.pyfunc.log_model(
             name="model",
-            python_model=ArmstanceModel(),
+            python_model=str(MODEL_CODE),
             artifacts={"pipeline": str(Path(tmp) / "pipeline")},
             code_paths=[str(package)],
             signature=SIGNATURE,
+            input_example=INPUT_EXAMPLE,
             pip_requirements=_requirements(),
         )
     mlflow.log_text(model_card, "MODEL_CARD.md")
