@@ -1,10 +1,12 @@
-"""Logged models hold no pickle. For a TF-IDF, a calibrated and a tiny BERT pipeline logged
-into a real sqlite store: no file of the logged model unpickles, whatever its extension; the
-model loads and predicts with MLflow's pickle loading switched off; a part replaced by one
-holding an untrusted type is refused."""
+"""Logged models hold no pickle. For a TF-IDF, a calibrated, a tiny BERT and an ensemble
+(TF-IDF with the frozen-e5 head) pipeline logged into a real sqlite store: no file of the
+logged model unpickles, whatever its extension; the model loads and predicts with MLflow's
+pickle loading switched off, in Python and through `armstance predict`; a part replaced by
+one holding an untrusted type is refused."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -19,6 +21,7 @@ from omegaconf import OmegaConf
 from sklearn.preprocessing import FunctionTransformer
 
 from armstance.actors.extractor import ActorExtractor
+from armstance.cli import main
 from armstance.fitting import fit_pipeline
 from armstance.model_uri import PICKLE_SWITCH, ModelNotFoundError, load_pipeline
 from armstance.tracking.pyfunc import log_pipeline
@@ -38,12 +41,27 @@ MODELS = {
         "batch_size": 8,
         "max_length": 48,
     },
+    "ensemble": {
+        "name": "tfidf_e5_avg",
+        "_target_": "armstance.models.ensemble.ProbabilityAverage",
+        "_recursive_": False,
+        "members": {
+            "tfidf": TFIDF,
+            "e5": {"_target_": "armstance.models.embedding_head.EmbeddingLogReg", "C": 10.0},
+        },
+        "weights": {"tfidf": 0.5, "e5": 0.5},
+    },
 }
 # Where each model keeps its fitted state: the formats that replace pickles.
 STATE_FILES = {
     "tfidf": ["stance/pipeline.skops", "stance/vocabulary.json"],
     "calibrated": ["stance/base/pipeline.skops", "stance/base/vocabulary.json"],
     "tiny_bert": ["stance/hf/model.safetensors", "stance/hf/config.json"],
+    "ensemble": [
+        "stance/members/tfidf/pipeline.skops",
+        "stance/members/e5/head/weights.safetensors",
+        "stance/members/e5/head/labels.json",
+    ],
 }
 OWN_TEXT = {
     "doc_id": "own",
@@ -123,7 +141,7 @@ def test_loads_and_predicts_with_pickle_loading_switched_off(logged, name, monke
     model = mlflow.pyfunc.load_model(str(logged[name]))
     [record] = model.predict(pd.DataFrame([OWN_TEXT]))
     assert {"Germany", "Russia"} <= {a["actor"] for a in record["actors"]}
-    if name == "tfidf":  # the only one of the three that learns these six documents
+    if name in ("tfidf", "ensemble"):  # those that learn these six documents
         stances = {a["actor"]: a["stance"] for a in record["actors"]}
         assert stances["Germany"] == "favor" and stances["Russia"] == "against"
 
@@ -135,3 +153,16 @@ def test_a_tampered_part_is_refused(logged, tmp_path):
     sio.dump(FunctionTransformer(func=os.system), copy / "artifacts/pipeline/stance/pipeline.skops")
     with pytest.raises(ModelNotFoundError, match=r"pipeline\.skops: holds type\(s\).*system"):
         load_pipeline(str(copy))
+
+
+def test_the_ensemble_predicts_through_the_command_line(logged, tmp_path, monkeypatch):
+    monkeypatch.setenv(PICKLE_SWITCH, "false")
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text(json.dumps(OWN_TEXT) + "\n", encoding="utf-8")
+    model = str(logged["ensemble"])
+    assert main(["predict", "--model", model, "--input", str(source), "--output", str(target)]) == 0
+    [record] = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    stances = {a["actor"]: a["stance"] for a in record["actors"]}
+    assert stances["Germany"] == "favor" and stances["Russia"] == "against"
+    [from_python] = mlflow.pyfunc.load_model(model).predict(pd.DataFrame([OWN_TEXT]))
+    assert record == from_python

@@ -1,5 +1,5 @@
 """A fitted linear softmax model as plain arrays: the heads of the embedding classifier and
-of the stacker are saved as numbers (safetensors) and a JSON label list, never pickled."""
+of the stacker are saved as numbers (models/persist.py) and a JSON label list."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import load_file, save_file
 from sklearn.linear_model import LogisticRegression
 
 from armstance.models.calibration import softmax
+from armstance.models.persist import load_arrays, save_arrays
 
 WEIGHTS, LABELS = "weights.safetensors", "labels.json"
 
@@ -54,13 +54,13 @@ class LinearSoftmax:
         arrays = {
             "coef": self.coef,
             "intercept": self.intercept,
-            "present": self.present.astype(np.uint8),
+            "present": self.present,
         }
-        save_file(arrays, str(path / WEIGHTS))
+        save_arrays(arrays, path / WEIGHTS)
         (path / LABELS).write_text(json.dumps(list(self.labels)), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> LinearSoftmax:
-        arrays = load_file(str(path / WEIGHTS))
+        arrays = load_arrays(path / WEIGHTS)
         labels = tuple(json.loads((path / LABELS).read_text(encoding="utf-8")))
         return cls(labels, arrays["coef"], arrays["intercept"], arrays["present"].astype(bool))
