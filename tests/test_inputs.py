@@ -1,5 +1,6 @@
 import io
 import json
+import os
 
 from armstance.inputs import read_inputs
 
@@ -49,3 +50,21 @@ def test_stdin_accepts_jsonl_or_plain_text(monkeypatch):
 def test_empty_folder_is_a_problem(tmp_path):
     inputs = read_inputs([str(tmp_path)])
     assert inputs.documents == [] and "holds no .txt or .jsonl files" in str(inputs.problems[0])
+
+
+def test_atomic_writes_keep_the_permissions_a_plain_write_would_give(tmp_path):
+    from armstance.jsonl import atomic_writer
+
+    fresh, kept = tmp_path / "fresh.txt", tmp_path / "kept.txt"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    old_umask = os.umask(0o022)
+    try:
+        for path in (fresh, kept):
+            with atomic_writer(path) as fh:
+                fh.write("new")
+    finally:
+        os.umask(old_umask)
+    assert fresh.stat().st_mode & 0o777 == 0o644
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert kept.read_text() == "new"

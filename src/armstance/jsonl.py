@@ -70,6 +70,9 @@ def atomic_writer(path: str | Path, mode: str = "w", *, durable: bool = True) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        # mkstemp creates the file for its owner only; the result gets the permissions of a
+        # file written in place (those of the file it replaces, or the umask's).
+        os.fchmod(fd, _permissions(path))
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as fh:
             yield fh
@@ -80,6 +83,14 @@ def atomic_writer(path: str | Path, mode: str = "w", *, durable: bool = True) ->
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _permissions(path: Path) -> int:
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def dumps(obj: BaseModel | dict) -> str:
