@@ -126,7 +126,7 @@ class SeenDocuments(UnitClassifier):
         super().__init__(labels)
         self.seen: set[str] = set()
 
-    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
+    def fit(self, units: Sequence[Unit], y: Sequence[str], sample_weight=None) -> Self:
         self.seen = {u.doc_id for u in units}
         return self
 

@@ -1,12 +1,17 @@
 """What each task trains on: gold actors, and for stance optionally the actors the
 extractor finds that the gold does not list."""
 
+import numpy as np
+import pytest
 from omegaconf import OmegaConf
 
 from armstance.actors.extractor import ActorExtractor
-from armstance.fitting import fit_pipeline, unlisted_actor_units
-from armstance.schema import GoldDocument
+from armstance.fitting import TrainingSet, fit_pipeline, unlisted_actor_units
+from armstance.models.majority import Majority
+from armstance.models.tfidf_logreg import TfidfLogReg
+from armstance.schema import STANCES, GoldDocument
 from armstance.units import UnitBuilder
+from test_models import TRAIN
 from test_pipeline import gold_doc
 
 
@@ -30,7 +35,7 @@ def test_only_the_stance_classifier_learns_from_unlisted_actors():
     builder, extractor = UnitBuilder(), ActorExtractor()
     model = OmegaConf.create({"name": "majority", "_target_": "armstance.models.majority.Majority"})
     plain = fit_pipeline(model, docs, builder, extractor)
-    widened = fit_pipeline(model, docs, builder, extractor, unlisted_as_none=True)
+    widened = fit_pipeline(model, docs, builder, extractor, training=TrainingSet(True))
     # Majority priors: a third of the 18 gold actors is `none`, plus 12 unlisted `none`s
     # (Ukraine and France in each document).
     assert plain.classifiers["stance"].priors.tolist() == [1 / 3, 1 / 3, 1 / 3]
@@ -39,3 +44,32 @@ def test_only_the_stance_classifier_learns_from_unlisted_actors():
         widened.classifiers["sentiment"].priors.tolist()
         == plain.classifiers["sentiment"].priors.tolist()
     )
+
+
+def test_collection_weights_weigh_each_unit_by_its_document_collection():
+    training = TrainingSet(collection_weights={"bundestag": 0.25})
+    ids = ["bundestag-1", "guardian-1"]
+    units = [u.model_copy(update={"doc_id": d}) for u, d in zip(TRAIN, ids, strict=False)]
+    assert training.weights(units) == [0.25, 1.0]
+    assert TrainingSet().weights(units) is None
+
+
+def test_unit_weights_shift_what_the_models_learn():
+    y = [u.stance for u in TRAIN]
+    light_against = [0.05 if s == "against" else 1.0 for s in y]
+    prior = Majority(STANCES).fit(TRAIN, y, light_against).priors
+    assert np.allclose(prior, np.array([3, 0.15, 3]) / 6.15)
+    k = STANCES.index("against")
+    plain = TfidfLogReg(STANCES, C=10.0).fit(TRAIN, y).predict_proba(TRAIN)[:, k]
+    light = TfidfLogReg(STANCES, C=10.0).fit(TRAIN, y, light_against).predict_proba(TRAIN)[:, k]
+    against = np.array(y) == "against"
+    assert (light[against] < plain[against]).all()
+
+
+def test_models_without_unit_weights_refuse_unequal_ones():
+    from armstance.models.base import require_unweighted
+
+    require_unweighted(None, "m")
+    require_unweighted([2.0, 2.0], "m")
+    with pytest.raises(ValueError, match="does not take unit weights"):
+        require_unweighted([1.0, 0.5], "m")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
+from armstance.corpus.sources import collection_of
 from armstance.decision_fit import DecisionConfig, fit_decisions
 from armstance.evaluation.matcher import match_actors
 from armstance.models.base import UnitClassifier
@@ -37,15 +38,34 @@ def unlisted_actor_units(
     return units
 
 
+@dataclass(frozen=True)
+class TrainingSet:
+    """What the classifiers learn from beyond the gold actors of the training documents.
+
+    `unlisted_as_none`: the stance classifier also learns from the extracted actors the
+    gold does not list, as `none`. `collection_weights`: a weight per collection (doc_id
+    prefix, e.g. `bundestag`) for its units; 1 for collections not named."""
+
+    unlisted_as_none: bool = False
+    collection_weights: Mapping[str, float] = field(default_factory=dict)
+
+    def weights(self, units: Sequence[Unit]) -> list[float] | None:
+        if not self.collection_weights:
+            return None
+        return [float(self.collection_weights.get(collection_of(u.doc_id), 1.0)) for u in units]
+
+
 def fit_classifiers(
     model_cfg: DictConfig | dict,
     docs: Sequence[GoldDocument],
     builder: UnitBuilder,
     tasks: Sequence[str] = TASKS,
     unlisted: Sequence[Unit] = (),
+    training: TrainingSet | None = None,
 ) -> dict[str, UnitClassifier]:
     """One classifier per task, fitted on the gold actors' units; `unlisted` units (labelled
-    for stance only) join the stance training set."""
+    for stance only) join the stance training set; units weighted per `training`."""
+    training = training or TrainingSet()
     units = [u for doc in docs for u in builder.from_gold(doc)]
     if not units:
         raise ValueError("no training units: the training documents hold no gold actors")
@@ -53,7 +73,7 @@ def fit_classifiers(
     for task in tasks:
         train = [*units, *unlisted] if task == "stance" else units
         fitted[task] = build_classifier(model_cfg, task).fit(
-            train, [getattr(u, task) for u in train]
+            train, [getattr(u, task) for u in train], training.weights(train)
         )
     return fitted
 
@@ -64,18 +84,20 @@ def fit_pipeline(
     builder: UnitBuilder,
     extractor: object | None = None,
     decision: DecisionConfig | None = None,
-    unlisted_as_none: bool = False,
+    training: TrainingSet | None = None,
 ) -> ArmstancePipeline:
-    """The classifiers fitted on `docs`, and decision rules fitted by an inner k-fold of
-    `docs` (decision_fit.py) where `decision.tasks` asks for them. With `unlisted_as_none`
-    the stance classifier also learns from the extracted actors the gold does not list."""
+    """The classifiers fitted on `docs` as `training` says, and decision rules fitted by an
+    inner k-fold of `docs` (decision_fit.py) where `decision.tasks` asks for them."""
     decision = decision or DecisionConfig()
-    if unlisted_as_none and extractor is None:
+    training = training or TrainingSet()
+    if training.unlisted_as_none and extractor is None:
         raise ValueError("training on unlisted actors needs an actor extractor")
 
     def fit(inner: Sequence[GoldDocument], tasks: Sequence[str]) -> dict[str, UnitClassifier]:
-        unlisted = unlisted_actor_units(inner, builder, extractor) if unlisted_as_none else []
-        return fit_classifiers(model_cfg, inner, builder, tasks, unlisted)
+        unlisted = (
+            unlisted_actor_units(inner, builder, extractor) if training.unlisted_as_none else []
+        )
+        return fit_classifiers(model_cfg, inner, builder, tasks, unlisted, training)
 
     decisions = fit_decisions(
         lambda inner: fit(inner, decision.tasks), docs, builder, extractor, decision

@@ -24,7 +24,7 @@ from armstance.corpus import ensure_corpus, load_folds, load_gold
 from armstance.corpus.sources import collection_of
 from armstance.decision_fit import DecisionConfig
 from armstance.evaluation.scoring import score
-from armstance.fitting import LanguageScope, cross_validate, fit_pipeline
+from armstance.fitting import LanguageScope, TrainingSet, cross_validate, fit_pipeline
 from armstance.paths import annotations_dir, folds_path
 from armstance.pipeline import ArmstancePipeline
 from armstance.schema import Document, DocumentPrediction, GoldDocument
@@ -173,10 +173,13 @@ def run(cfg: DictConfig) -> float | None:
         units=cfg.decision.units,
     )
 
+    training = TrainingSet(
+        unlisted_as_none=cfg.data.unlisted_as_none,
+        collection_weights=dict(cfg.data.collection_weights or {}),
+    )
+
     def fit(docs: Sequence[GoldDocument]) -> ArmstancePipeline:
-        return fit_pipeline(
-            cfg.model, docs, builder, extractor, decision, cfg.data.unlisted_as_none
-        )
+        return fit_pipeline(cfg.model, docs, builder, extractor, decision, training)
 
     use_store(cfg.tracking.uri, cfg.tracking.experiment_name, cfg.tracking.artifact_root)
     run_name = f"{experiment}-{cfg.model.name}-s{cfg.seed}"

@@ -17,10 +17,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from armstance import paths
+from armstance.corpus.sources import FIRST_PERSON_COLLECTIONS
 from armstance.jsonl import DataError, iter_json_lines, validation_to_data_error
 from armstance.schema import Document
 
-ANNOTATABLE_SOURCES: tuple[str, ...] = ("bundestag", "whitehouse")
+ANNOTATABLE_SOURCES: tuple[str, ...] = FIRST_PERSON_COLLECTIONS
 # A rebuilt document without `lang` is in its source's language.
 SOURCE_LANG: dict[str, str] = {"bundestag": "de", "whitehouse": "en"}
 UNKNOWN = "unknown"

@@ -68,6 +68,10 @@ class SourceCatalog(BaseModel):
         return found
 
 
+FIRST_PERSON_COLLECTIONS: tuple[str, ...] = ("bundestag", "whitehouse")
+"""Collections of speeches and statements (GUIDELINES §9), as opposed to news."""
+
+
 def collection_of(doc_id: str) -> str:
     """The collection a document comes from, its doc_id's prefix (`tagesschau-0042`)."""
     return doc_id.split("-", 1)[0]

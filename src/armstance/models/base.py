@@ -16,6 +16,10 @@ from armstance.schema import Unit
 MANIFEST = "classifier.json"
 
 
+Weights = Sequence[float] | None
+"""Per-unit training weights (None: every unit counts once)."""
+
+
 class UnitClassifier(ABC):
     """Maps units to a probability distribution over `labels` (columns in that order)."""
 
@@ -23,7 +27,8 @@ class UnitClassifier(ABC):
         self.labels = tuple(labels)
 
     @abstractmethod
-    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self: ...
+    def fit(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None) -> Self:
+        """Fit on `units` labelled `y`, each unit weighted by `sample_weight` where given."""
 
     @abstractmethod
     def predict_proba(self, units: Sequence[Unit]) -> np.ndarray: ...
@@ -57,9 +62,27 @@ def load_classifier(path: str | Path) -> UnitClassifier:
     return cls.load_files(path, manifest["params"])
 
 
-def check_fit_input(units: Sequence[Unit], y: Sequence[str], labels: Sequence[str]) -> None:
+def check_fit_input(
+    units: Sequence[Unit], y: Sequence[str], labels: Sequence[str], sample_weight: Weights = None
+) -> None:
     if len(units) != len(y):
         raise ValueError(f"{len(units)} units but {len(y)} labels")
     unknown = set(y) - set(labels)
     if unknown:
         raise ValueError(f"unknown labels {sorted(unknown)}; expected one of {list(labels)}")
+    if sample_weight is not None:
+        if len(sample_weight) != len(units):
+            raise ValueError(f"{len(units)} units but {len(sample_weight)} sample weights")
+        if min(sample_weight, default=0.0) < 0 or not sum(sample_weight) > 0:
+            raise ValueError("sample weights must be non-negative with a positive sum")
+
+
+def weights_at(sample_weight: Weights, index: Sequence[int]) -> list[float] | None:
+    """The weights of the units at `index` (None stays None)."""
+    return None if sample_weight is None else [sample_weight[i] for i in index]
+
+
+def require_unweighted(sample_weight: Weights, model: str) -> None:
+    """For classifiers whose training takes no unit weights: refuse any but equal ones."""
+    if sample_weight is not None and len(set(sample_weight)) > 1:
+        raise ValueError(f"{model} does not take unit weights (data.collection_weights)")

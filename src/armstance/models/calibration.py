@@ -17,7 +17,13 @@ from scipy.optimize import minimize_scalar
 from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import GroupKFold
 
-from armstance.models.base import UnitClassifier, check_fit_input, load_classifier
+from armstance.models.base import (
+    UnitClassifier,
+    Weights,
+    check_fit_input,
+    load_classifier,
+    weights_at,
+)
 from armstance.schema import Unit
 
 METHODS = ("none", "temperature", "isotonic")
@@ -100,7 +106,9 @@ class CalibratedClassifier(UnitClassifier):
         self.temperature = temperature
         self.isotonic = isotonic
 
-    def out_of_fold_proba(self, units: Sequence[Unit], y: Sequence[str]) -> np.ndarray:
+    def out_of_fold_proba(
+        self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None
+    ) -> np.ndarray:
         """Probabilities of each unit from a copy of the base fitted on the other documents."""
         groups = [u.doc_id for u in units]
         n_docs = len(set(groups))
@@ -109,19 +117,21 @@ class CalibratedClassifier(UnitClassifier):
         proba = np.zeros((len(units), len(self.labels)))
         labels = np.asarray(y)
         for train, held_out in GroupKFold(min(self.inner_folds, n_docs)).split(units, y, groups):
-            model = copy.deepcopy(self.base).fit([units[i] for i in train], labels[train].tolist())
+            model = copy.deepcopy(self.base).fit(
+                [units[i] for i in train], labels[train].tolist(), weights_at(sample_weight, train)
+            )
             proba[held_out] = model.predict_proba([units[i] for i in held_out])
         return proba
 
-    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
-        check_fit_input(units, y, self.labels)
-        proba = self.out_of_fold_proba(units, y)
+    def fit(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None) -> Self:
+        check_fit_input(units, y, self.labels, sample_weight)
+        proba = self.out_of_fold_proba(units, y, sample_weight)
         gold = np.array([self.labels.index(label) for label in y], dtype=int)
         if self.method == "temperature":
             self.temperature = fit_temperature(proba, gold)
         else:
             self.isotonic = fit_isotonic(proba, gold)
-        self.base = copy.deepcopy(self.base).fit(units, y)
+        self.base = copy.deepcopy(self.base).fit(units, y, sample_weight)
         return self
 
     def calibrate(self, proba: np.ndarray) -> np.ndarray:

@@ -17,7 +17,8 @@ from typing import Self
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from armstance.models.base import UnitClassifier, check_fit_input
+from armstance.corpus.sources import FIRST_PERSON_COLLECTIONS, collection_of
+from armstance.models.base import UnitClassifier, Weights, check_fit_input
 from armstance.models.encoders.base import Embedder, TextEncoder
 from armstance.models.linear import LinearSoftmax
 from armstance.schema import Unit
@@ -59,6 +60,14 @@ def pool(vectors: np.ndarray, pooling: str) -> np.ndarray:
     raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
 
 
+def genre(units: Sequence[Unit]) -> np.ndarray:
+    """1 for a unit of a first-person text (a parliamentary speech, a government briefing),
+    0 for news, which is everything else: a document to predict is news unless it comes
+    from one of those collections. Its weight lets the classes' base rates differ between
+    the genres while the rest of the model is shared."""
+    return np.array([collection_of(u.doc_id) in FIRST_PERSON_COLLECTIONS for u in units], float)
+
+
 class EmbeddingLogReg(UnitClassifier):
     def __init__(
         self,
@@ -69,6 +78,7 @@ class EmbeddingLogReg(UnitClassifier):
         max_sentences: int = 12,
         C: float = 1.0,
         class_weight: str | None = "balanced",
+        genre_feature: bool = False,
         cache_path: str | None = None,
         seed: int = 0,
     ):
@@ -82,6 +92,7 @@ class EmbeddingLogReg(UnitClassifier):
             "max_sentences": int(max_sentences),
             "C": float(C),
             "class_weight": class_weight,
+            "genre_feature": bool(genre_feature),
             "seed": int(seed),
         }
         # The cache speeds up training and evaluation; it is not part of the saved model.
@@ -97,14 +108,17 @@ class EmbeddingLogReg(UnitClassifier):
         for group in sentences:
             out.append(pool(vectors[start : start + len(group)], self.params["pooling"]))
             start += len(group)
-        return np.stack(out)
+        features = np.stack(out)
+        if self.params["genre_feature"]:
+            features = np.hstack([features, genre(units)[:, None]])
+        return features
 
-    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
-        check_fit_input(units, y, self.labels)
+    def fit(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None) -> Self:
+        check_fit_input(units, y, self.labels, sample_weight)
         p = self.params
         model = LogisticRegression(
             C=p["C"], class_weight=p["class_weight"], max_iter=5000, random_state=p["seed"]
-        ).fit(self.features(units), list(y))
+        ).fit(self.features(units), list(y), sample_weight=sample_weight)
         self.head = LinearSoftmax.from_sklearn(model, self.labels)
         return self
 

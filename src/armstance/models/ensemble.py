@@ -20,7 +20,13 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from armstance.models.base import UnitClassifier, check_fit_input, load_classifier
+from armstance.models.base import (
+    UnitClassifier,
+    Weights,
+    check_fit_input,
+    load_classifier,
+    weights_at,
+)
 from armstance.models.build import as_dict, build_model
 from armstance.models.linear import LinearSoftmax
 from armstance.schema import Unit
@@ -49,9 +55,9 @@ class _Ensemble(UnitClassifier):
     def member_proba(self, units: Sequence[Unit]) -> dict[str, np.ndarray]:
         return {name: m.predict_proba(units) for name, m in self.members.items()}
 
-    def _fit_members(self, units: Sequence[Unit], y: Sequence[str]) -> None:
+    def _fit_members(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights) -> None:
         for member in self.members.values():
-            member.fit(units, y)
+            member.fit(units, y, sample_weight)
 
     def _save_members(self, path: Path) -> None:
         for name, member in self.members.items():
@@ -83,9 +89,9 @@ class ProbabilityAverage(_Ensemble):
             raise ValueError(f"weights must be non-negative with a positive sum, got {weights}")
         self.weights = {name: float(w) / total for name, w in weights.items()}
 
-    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
-        check_fit_input(units, y, self.labels)
-        self._fit_members(units, y)
+    def fit(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None) -> Self:
+        check_fit_input(units, y, self.labels, sample_weight)
+        self._fit_members(units, y, sample_weight)
         return self
 
     def predict_proba(self, units: Sequence[Unit]) -> np.ndarray:
@@ -127,7 +133,9 @@ class Stacking(_Ensemble):
     def meta_features(self, probas: Mapping[str, np.ndarray]) -> np.ndarray:
         return np.hstack([np.log(np.clip(probas[name], EPS, 1.0)) for name in self.members])
 
-    def out_of_fold_features(self, units: Sequence[Unit], y: Sequence[str]) -> np.ndarray:
+    def out_of_fold_features(
+        self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None
+    ) -> np.ndarray:
         groups = [u.doc_id for u in units]
         n_docs = len(set(groups))
         if n_docs < 2:
@@ -137,17 +145,22 @@ class Stacking(_Ensemble):
         for train, held in GroupKFold(min(self.inner_folds, n_docs)).split(units, y, groups):
             probas = {}
             for name, member in self.members.items():
-                model = copy.deepcopy(member).fit([units[i] for i in train], labels[train].tolist())
+                model = copy.deepcopy(member).fit(
+                    [units[i] for i in train],
+                    labels[train].tolist(),
+                    weights_at(sample_weight, train),
+                )
                 probas[name] = model.predict_proba([units[i] for i in held])
             features[held] = self.meta_features(probas)
         return features
 
-    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
-        check_fit_input(units, y, self.labels)
-        features = self.out_of_fold_features(units, y)
+    def fit(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None) -> Self:
+        check_fit_input(units, y, self.labels, sample_weight)
+        features = self.out_of_fold_features(units, y, sample_weight)
         model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000)
-        self.meta = LinearSoftmax.from_sklearn(model.fit(features, list(y)), self.labels)
-        self._fit_members(units, y)
+        model.fit(features, list(y), sample_weight=sample_weight)
+        self.meta = LinearSoftmax.from_sklearn(model, self.labels)
+        self._fit_members(units, y, sample_weight)
         return self
 
     def predict_proba(self, units: Sequence[Unit]) -> np.ndarray:

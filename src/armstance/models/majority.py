@@ -9,7 +9,7 @@ from typing import Self
 
 import numpy as np
 
-from armstance.models.base import UnitClassifier, check_fit_input
+from armstance.models.base import UnitClassifier, Weights, check_fit_input
 from armstance.schema import Unit
 
 
@@ -20,10 +20,13 @@ class Majority(UnitClassifier):
         super().__init__(labels)
         self.priors = None if priors is None else np.asarray(priors, dtype=float)
 
-    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
-        check_fit_input(units, y, self.labels)
-        counts = Counter(y)
-        self.priors = np.array([counts[label] for label in self.labels], dtype=float) / len(y)
+    def fit(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None) -> Self:
+        check_fit_input(units, y, self.labels, sample_weight)
+        counts: Counter[str] = Counter()
+        for label, weight in zip(y, sample_weight or [1.0] * len(y), strict=True):
+            counts[label] += weight
+        total = sum(counts.values())
+        self.priors = np.array([counts[label] for label in self.labels], dtype=float) / total
         return self
 
     def predict_proba(self, units: Sequence[Unit]) -> np.ndarray:

@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from armstance.jsonl import atomic_writer
-from armstance.models.base import UnitClassifier, check_fit_input
+from armstance.models.base import UnitClassifier, Weights, check_fit_input
 from armstance.models.cues import SENTENCE_SEPARATOR, cue_tokens
 from armstance.models.persist import load_estimator, save_estimator
 from armstance.schema import ACTOR_CLOSE, ACTOR_OPEN, Unit
@@ -104,9 +104,10 @@ class TfidfLogReg(UnitClassifier):
     def _texts(self, units: Sequence[Unit]) -> list[str]:
         return [unit_input(u) for u in units]
 
-    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
-        check_fit_input(units, y, self.labels)
-        self.pipeline = self._build().fit(self._texts(units), list(y))
+    def fit(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None) -> Self:
+        check_fit_input(units, y, self.labels, sample_weight)
+        weights = {} if sample_weight is None else {"clf__sample_weight": list(sample_weight)}
+        self.pipeline = self._build().fit(self._texts(units), list(y), **weights)
         return self
 
     def predict_proba(self, units: Sequence[Unit]) -> np.ndarray:

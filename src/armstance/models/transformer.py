@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 
-from armstance.models.base import UnitClassifier, check_fit_input
+from armstance.models.base import UnitClassifier, Weights, check_fit_input, require_unweighted
 from armstance.models.hf_loading import load_pretrained
 from armstance.models.tiny_bert import cache_dir
 from armstance.schema import TASK_LABELS, Unit
@@ -351,6 +351,7 @@ class TransformerClassifier(UnitClassifier):
         self,
         units: Sequence[Unit],
         y: Sequence[str],
+        sample_weight: Weights = None,
         validation: tuple[Sequence[Unit], Sequence[str]] | None = None,
     ) -> Self:
         """Fine-tune on `units`. Early stopping and the best epoch are chosen on a document
@@ -358,7 +359,8 @@ class TransformerClassifier(UnitClassifier):
         a corpus with its own dev set (NewsMTSC) selects on that."""
         from transformers import EarlyStoppingCallback, set_seed
 
-        check_fit_input(units, y, self.labels)
+        check_fit_input(units, y, self.labels, sample_weight)
+        require_unweighted(sample_weight, "the transformer classifier")
         p = self.params
         set_seed(p["seed"])
         label_ids = self._label_ids(y)

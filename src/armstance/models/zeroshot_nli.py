@@ -27,7 +27,7 @@ from typing import Self
 import numpy as np
 
 from armstance.evaluation.metrics import confusion_matrix, macro_f1
-from armstance.models.base import UnitClassifier, check_fit_input
+from armstance.models.base import UnitClassifier, Weights, check_fit_input, require_unweighted
 from armstance.models.hf_loading import is_local, local_weights, resolve_model_path
 from armstance.schema import ACTOR_CLOSE, ACTOR_OPEN, Unit
 
@@ -201,8 +201,9 @@ class ZeroShotNLI(UnitClassifier):
                     out[i, k] = p
         return out
 
-    def fit(self, units: Sequence[Unit], y: Sequence[str]) -> Self:
-        check_fit_input(units, y, self.labels)
+    def fit(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None) -> Self:
+        check_fit_input(units, y, self.labels, sample_weight)
+        require_unweighted(sample_weight, "the zero-shot NLI classifier")
         if self.params["fit_threshold"] and self.residual is not None and units:
             scores = self.entailment_scores(units)
             gold = [self.labels.index(v) for v in y]
