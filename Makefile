@@ -41,7 +41,10 @@ results: train
 	$(BIN)/python -m armstance.train experiment=tfidf_logreg_calibrated
 	$(BIN)/python -m armstance.train experiment=crossling_de_to_en
 	$(BIN)/python -m armstance.train experiment=crossling_en_to_de
-	$(BIN)/armstance agreement split:train,dev split:second_annotator --log
+	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
+		--collections tagesschau,guardian,nyt
+	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
+		--collections bundestag,whitehouse
 	$(BIN)/armstance compare --markdown
 
 # The transformer rows, CPU settings (about 13 minutes on 2 cores): sentiment on NewsMTSC

@@ -97,3 +97,23 @@ def test_agreement_command(tmp_path, capsys):
     assert args.func(args) == 0
     assert "stance_kappa" in capsys.readouterr().out
     assert json.loads((tmp_path / "agree.json").read_text()) == agreement(A, B, TEXTS)
+
+
+def test_agreement_command_on_some_collections(tmp_path, capsys):
+    renamed = {"a1": "bundestag-1", "a2": "tagesschau-2"}
+
+    def moved(docs):
+        return [d.model_copy(update={"doc_id": renamed.get(d.doc_id, d.doc_id)}) for d in docs]
+
+    write_jsonl(tmp_path / "a.jsonl", moved(A))
+    write_jsonl(tmp_path / "b.jsonl", moved(B))
+    texts = [{"doc_id": renamed[k], "text": v} for k, v in TEXTS.items()]
+    write_jsonl(tmp_path / "docs.jsonl", texts)
+    parser = argparse.ArgumentParser()
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    argv = ["agreement", str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")]
+    argv += ["--texts", str(tmp_path / "docs.jsonl"), "--json", str(tmp_path / "agree.json")]
+    args = parser.parse_args([*argv, "--collections", "bundestag,whitehouse"])
+    assert args.func(args) == 0
+    only_a1 = agreement(A[:1], B[:1], {"a1": TEXTS["a1"]})
+    assert json.loads((tmp_path / "agree.json").read_text()) == only_a1

@@ -23,6 +23,7 @@ from mlflow.tracking import MlflowClient
 from rich.console import Console
 from rich.table import Table
 
+from armstance.corpus.sources import NEWS_COLLECTIONS
 from armstance.evaluation.paired import PairedResult, paired_bootstrap
 from armstance.jsonl import atomic_writer, read_records
 from armstance.paths import annotations_dir, folds_path, project_root
@@ -173,14 +174,20 @@ def experiment_rows(runs: pd.DataFrame) -> list[Row]:
     return sorted(out, key=lambda r: (r.score is None, -(r.score or 0.0), r.experiment))
 
 
+def on_news(run: Run) -> bool:
+    """Whether an agreement run covers news documents (no `collections` tag: all)."""
+    collections = run.data.tags.get("collections")
+    return collections is None or bool(set(collections.split(",")) & set(NEWS_COLLECTIONS))
+
+
 def ceiling_row(client: MlflowClient, experiment_id: str) -> Row | None:
-    """The latest agreement run (second annotator against gold) as a leaderboard row."""
+    """The latest agreement run (second annotator against gold) on the news documents, the
+    ones the leaderboard scores, as a row (runs restricted to speeches and briefings by
+    their `collections` tag are left out)."""
     runs = client.search_runs(
-        [experiment_id],
-        "tags.kind = 'agreement'",
-        order_by=["attributes.start_time DESC"],
-        max_results=1,
+        [experiment_id], "tags.kind = 'agreement'", order_by=["attributes.start_time DESC"]
     )
+    runs = [run for run in runs if on_news(run)]
     if not runs:
         return None
     metrics = pd.DataFrame([{f"metrics.{k}": v for k, v in runs[0].data.metrics.items()}])

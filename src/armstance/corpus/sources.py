@@ -70,6 +70,8 @@ class SourceCatalog(BaseModel):
 
 FIRST_PERSON_COLLECTIONS: tuple[str, ...] = ("bundestag", "whitehouse")
 """Collections of speeches and statements (GUIDELINES §9), as opposed to news."""
+NEWS_COLLECTIONS: tuple[str, ...] = ("tagesschau", "guardian", "nyt")
+"""The news: what armstance is for, and what model selection is judged on."""
 
 
 def collection_of(doc_id: str) -> str:

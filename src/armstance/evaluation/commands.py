@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from armstance.corpus.sources import collection_of
 from armstance.evaluation.agreement import agreement
 from armstance.evaluation.scoring import MODES, PredictedDoc, aligned_rows, score_alignment
 from armstance.jsonl import atomic_writer, iter_json_lines, read_records
@@ -35,6 +36,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     _add_common(ag)
     ag.add_argument(
         "--log", action="store_true", help="log the agreement as a run in the MLflow store"
+    )
+    ag.add_argument(
+        "--collections",
+        help="only documents of these collections, comma-separated doc_id prefixes "
+        "(e.g. bundestag,whitehouse); default: every document both annotated",
     )
     ag.set_defaults(func=run_agreement)
 
@@ -103,14 +109,20 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 def run_agreement(args: argparse.Namespace) -> int:
     a, b = read_labels(args.a), read_labels(args.b)
+    if args.collections:
+        keep = set(args.collections.split(","))
+        a, b = ([d for d in docs if collection_of(d.doc_id) in keep] for docs in (a, b))
     metrics = agreement(a, b, read_texts(args.texts), **_sources(args.a, args.b, args.texts))
     if args.log:
-        log_agreement(metrics, args.a, args.b, sorted({d.lang for d in b}))
+        log_agreement(metrics, args.a, args.b, sorted({d.lang for d in b}), args.collections)
     return _report(metrics, f"agreement of {args.b.name} with {args.a.name}", args.json)
 
 
-def log_agreement(metrics: Mapping, a: Path, b: Path, langs: list[str]) -> None:
-    """The human ceiling as a run beside the models', same metric names and matcher."""
+def log_agreement(
+    metrics: Mapping, a: Path, b: Path, langs: list[str], collections: str | None = None
+) -> None:
+    """The human ceiling as a run beside the models', same metric names and matcher;
+    `collections` (a tag) says which documents, where not all."""
     import mlflow
 
     from armstance.tracking.runs import git_commit, log_metrics
@@ -129,6 +141,7 @@ def log_agreement(metrics: Mapping, a: Path, b: Path, langs: list[str]) -> None:
                 "reference": a.name,
                 "annotator": b.name,
             }
+            | ({"collections": collections} if collections else {})
         )
         log_metrics(metrics)
 
