@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from omegaconf import OmegaConf
 
-from armstance.paths import project_root
+from armstance.paths import cache_dir, project_root
 
 CONFIG_DIR = project_root() / "configs"
 
@@ -41,5 +41,7 @@ def latest_run_tag(experiment: str, tag: str) -> str:
 def register_resolvers() -> None:
     if not OmegaConf.has_resolver("armstance_root"):
         OmegaConf.register_new_resolver("armstance_root", lambda: str(project_root()))
+    if not OmegaConf.has_resolver("armstance_cache"):
+        OmegaConf.register_new_resolver("armstance_cache", lambda: str(cache_dir()))
     if not OmegaConf.has_resolver("latest_run_tag"):
         OmegaConf.register_new_resolver("latest_run_tag", latest_run_tag)

@@ -26,6 +26,13 @@ def raw_dir() -> Path:
     return data_dir() / "raw"
 
 
+def cache_dir() -> Path:
+    """Derived files (embeddings, converted and built weights): `ARMSTANCE_CACHE`, or
+    data/cache; git-ignored and safe to delete."""
+    env = os.environ.get("ARMSTANCE_CACHE")
+    return Path(env) if env else data_dir() / "cache"
+
+
 def annotations_dir() -> Path:
     return data_dir() / "annotations"
 

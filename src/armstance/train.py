@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import hydra
 import mlflow
@@ -149,6 +149,28 @@ def run_tags(cfg: DictConfig, experiment: str, langs: Sequence[str]) -> dict[str
     return tags
 
 
+def pipeline_fitter(cfg: DictConfig) -> Callable[[Sequence[GoldDocument]], ArmstancePipeline]:
+    """What the configuration fits on a list of training documents: the classifiers, the
+    decision rules and the actor extractor (part of every logged pipeline, so a model
+    fitted without e2e scoring still predicts raw articles)."""
+    builder = UnitBuilder(**cfg.units)
+    extractor = make_extractor(cfg)
+    decision = DecisionConfig(
+        tasks=tuple(cfg.decision.tasks),
+        inner_folds=cfg.decision.inner_folds,
+        units=cfg.decision.units,
+    )
+    training = TrainingSet(
+        unlisted_as_none=cfg.data.unlisted_as_none,
+        collection_weights=dict(cfg.data.collection_weights or {}),
+    )
+
+    def fit(docs: Sequence[GoldDocument]) -> ArmstancePipeline:
+        return fit_pipeline(cfg.model, docs, builder, extractor, decision, training)
+
+    return fit
+
+
 def run(cfg: DictConfig) -> float | None:
     hydra_cfg = HydraConfig.get()
     experiment = hydra_cfg.runtime.choices.get("experiment") or "default"
@@ -163,23 +185,7 @@ def run(cfg: DictConfig) -> float | None:
     scored = scope.evaluated(labelled)
     train, dev = scope.trained(train_gold), scope.evaluated(dev_gold)
     fold_of = load_folds(cfg.data.folds_path)
-    builder = UnitBuilder(**cfg.units)
-    # The extractor is part of every logged pipeline, so a model fitted without e2e scoring
-    # still predicts raw articles; `evaluation.e2e` only decides what gets scored.
-    extractor = make_extractor(cfg)
-    decision = DecisionConfig(
-        tasks=tuple(cfg.decision.tasks),
-        inner_folds=cfg.decision.inner_folds,
-        units=cfg.decision.units,
-    )
-
-    training = TrainingSet(
-        unlisted_as_none=cfg.data.unlisted_as_none,
-        collection_weights=dict(cfg.data.collection_weights or {}),
-    )
-
-    def fit(docs: Sequence[GoldDocument]) -> ArmstancePipeline:
-        return fit_pipeline(cfg.model, docs, builder, extractor, decision, training)
+    fit = pipeline_fitter(cfg)
 
     use_store(cfg.tracking.uri, cfg.tracking.experiment_name, cfg.tracking.artifact_root)
     run_name = f"{experiment}-{cfg.model.name}-s{cfg.seed}"

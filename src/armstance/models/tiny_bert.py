@@ -8,13 +8,12 @@ The model learns nothing useful; it exercises the real fine-tuning and loading c
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
 import string
 import tempfile
 from pathlib import Path
 
-from armstance.paths import data_dir
+from armstance.paths import cache_dir
 from armstance.schema import ACTOR_CLOSE, ACTOR_OPEN
 
 TINY_BERT_NAME = "tiny-bert"
@@ -106,11 +105,6 @@ def build_tiny_bert(path: Path, seed: int = 0) -> Path:
     BertModel(config).save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("ARMSTANCE_CACHE")
-    return Path(env) if env else data_dir() / "cache"
 
 
 def tiny_bert_path() -> Path:

