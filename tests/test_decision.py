@@ -102,3 +102,26 @@ def test_decision_config_is_checked():
         DecisionConfig(tasks=("topic",))
     with pytest.raises(ValueError, match="units"):
         DecisionConfig(tasks=("stance",), units="gold")
+
+
+def test_weights_are_fitted_on_the_held_out_documents_of_the_chosen_collections():
+    news = [gold_doc(i).model_copy(update={"doc_id": f"tagesschau-{i}"}) for i in range(6)]
+    speeches = [gold_doc(i).model_copy(update={"doc_id": f"bundestag-{i}"}) for i in range(6)]
+    builder, extractor = UnitBuilder(), ActorExtractor()
+    scored: list[str] = []
+
+    def fit(inner):
+        classifiers = fit_classifiers(OmegaConf.create(MODEL), inner, builder, ("stance",))
+        stance = classifiers["stance"]
+        original = stance.predict_proba
+
+        def recording(units):
+            scored.extend(u.doc_id for u in units)
+            return original(units)
+
+        stance.predict_proba = recording
+        return classifiers
+
+    config = DecisionConfig(tasks=("stance",), inner_folds=3, collections=("tagesschau",))
+    fit_decisions(fit, [*news, *speeches], builder, extractor, config)
+    assert scored and {d.split("-")[0] for d in scored} == {"tagesschau"}

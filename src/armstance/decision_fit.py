@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from armstance.corpus.sources import collection_of
 from armstance.decision import REFERENCE, ClassWeights, fit_class_weights
 from armstance.evaluation.matcher import match_actors
 from armstance.models.base import UnitClassifier
@@ -31,11 +32,14 @@ SPLIT_SEED = 0
 @dataclass(frozen=True)
 class DecisionConfig:
     """`tasks` whose weights are fitted (others decide by argmax), on `inner_folds` folds
-    of the training documents, over extracted (`e2e`) or gold (`oracle`) actors."""
+    of the training documents, over extracted (`e2e`) or gold (`oracle`) actors, scored on
+    the held-out documents of `collections` (doc_id prefixes; None: all). The inner models
+    train on every training document; the weights are fitted where they will be used."""
 
     tasks: tuple[str, ...] = ()
     inner_folds: int = 5
     units: str = "e2e"
+    collections: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.tasks) - set(TASK_LABELS)
@@ -133,7 +137,12 @@ def fit_decisions(
         raise ValueError("decision.units=e2e needs an actor extractor")
     rows = {task: Rows([], []) for task in config.tasks}
     for train, held in inner_splits(docs, config.inner_folds):
-        held_out_rows(fit(train), held, builder, extractor, config.units, rows)
+        scored = [
+            d
+            for d in held
+            if config.collections is None or collection_of(d.doc_id) in config.collections
+        ]
+        held_out_rows(fit(train), scored, builder, extractor, config.units, rows)
     return {
         task: fit_class_weights(task, np.vstack(r.proba), r.gold)
         for task, r in rows.items()

@@ -159,6 +159,7 @@ def pipeline_fitter(cfg: DictConfig) -> Callable[[Sequence[GoldDocument]], Armst
         tasks=tuple(cfg.decision.tasks),
         inner_folds=cfg.decision.inner_folds,
         units=cfg.decision.units,
+        collections=tuple(cfg.decision.collections) if cfg.decision.collections else None,
     )
     training = TrainingSet(
         unlisted_as_none=cfg.data.unlisted_as_none,
