@@ -8,6 +8,7 @@ import json
 import mlflow
 from mlflow.tracking import MlflowClient
 
+from armstance.cli import main
 from armstance.learning_curve import nested_draws
 from jobs import isolated_env, run_job
 from test_pipeline import gold_doc
@@ -23,7 +24,7 @@ def test_draws_are_seeded_and_nested():
     assert [d.doc_id for d in nested_draws(docs, [0.3], seed=1)[0.3]] != ids[0.3]
 
 
-def test_curve_job_logs_points_table_and_plot(tmp_path, shared_dir):
+def test_curve_job_logs_points_table_and_plot(tmp_path, shared_dir, monkeypatch):
     env = isolated_env(tmp_path, shared_dir)
     run_job(
         "armstance.learning_curve",
@@ -52,3 +53,11 @@ def test_curve_job_logs_points_table_and_plot(tmp_path, shared_dir):
     assert {p["cv_e2e_stance_f_avg"] for p in points} == {0.0}
     history = client.get_metric_history(run.info.run_id, "curve_whitehouse_cv_e2e_stance_f_avg")
     assert sorted(m.step for m in history) == units
+    # The results page shows the curve: a table and the plot beside it.
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", env["MLFLOW_TRACKING_URI"])
+    readme = tmp_path / "page" / "README.md"
+    readme.parent.mkdir()
+    assert main(["compare", "--markdown", str(readme), "--no-paired"]) == 0
+    page = readme.read_text(encoding="utf-8")
+    assert "## Learning curve" in page and "| whitehouse | 1.00 |" in page
+    assert (readme.parent / "learning_curve.png").stat().st_size > 1000

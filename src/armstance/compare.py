@@ -7,8 +7,10 @@ experiments/README.md has `armstance compare --markdown` as its only writer.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -65,6 +67,8 @@ COLUMNS = (
     Column("CV e2e de", "cv_e2e_stance_f_avg_de"),
     Column("CV e2e en", "cv_e2e_stance_f_avg_en"),
     Column("CV F1 against (e2e)", "cv_e2e_stance_f1_against"),
+    Column("CV sentiment (e2e)", "cv_e2e_sentiment_macro_f1", ceiling="sentiment_macro_f1"),
+    Column("CV e2e, all documents", "cvall_e2e_stance_f_avg"),
     Column("CV F_avg (oracle)", "cv_oracle_stance_f_avg", ceiling="stance_f_avg"),
     Column("CV F_avg de", "cv_oracle_stance_f_avg_de"),
     Column("CV F_avg en", "cv_oracle_stance_f_avg_en"),
@@ -75,6 +79,8 @@ COLUMNS = (
     Column("dev F_avg (e2e)", "dev_e2e_stance_f_avg"),
     Column("dev e2e de", "dev_e2e_stance_f_avg_de"),
     Column("dev e2e en", "dev_e2e_stance_f_avg_en"),
+    Column("seed stances right", "seed_oracle_stance_agree", digits=0),
+    Column("seed F_avg (e2e)", "seed_e2e_stance_f_avg"),
     Column("CV ECE stance", "cv_oracle_stance_ece"),
     Column("CV ECE sentiment", "cv_oracle_sentiment_ece"),
     Column("train s", "train_seconds", digits=1),
@@ -121,7 +127,8 @@ def cell(runs: pd.DataFrame, metric: str, digits: int = 3) -> str:
 
 def is_training_run(run: Run) -> bool:
     tags = run.data.tags
-    return tags.get("sweep") != "parent" and tags.get("kind") not in ("evaluation", "agreement")
+    kinds = ("evaluation", "agreement", "learning_curve")
+    return tags.get("sweep") != "parent" and tags.get("kind") not in kinds
 
 
 def training_runs(client: MlflowClient, experiment_id: str) -> pd.DataFrame:
@@ -350,7 +357,61 @@ def promote(client: MlflowClient, run: Run, name: str = MODEL_NAME, alias: str =
     return str(version)
 
 
-def markdown(rows: Sequence[Row], ceiling: Row | None, paired: Sequence[str] = ()) -> str:
+def learning_curve_lines(client: MlflowClient, experiment_id: str, image: Path | None) -> list[str]:
+    """The latest learning-curve run as a table (and its plot copied to `image`)."""
+    runs = client.search_runs(
+        [experiment_id],
+        "tags.kind = 'learning_curve' and attributes.status = 'FINISHED'",
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+    )
+    if not runs:
+        return ["No learning-curve run logged yet (`python -m armstance.learning_curve`)."]
+    run = runs[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(mlflow.artifacts.download_artifacts(run_id=run.info.run_id, dst_path=tmp))
+        points = json.loads((local / "learning_curve.json").read_text(encoding="utf-8"))
+        if image is not None:
+            shutil.copyfile(local / "learning_curve.png", image)
+    lines = [
+        f"`python -m armstance.learning_curve` (run {run_label(run)}, model "
+        f"`{run.data.tags.get('model', '?')}`): CV on the news folds with a growing, nested,"
+        " seeded share of one collection's labelled documents added to every training fold;"
+        " only news documents are scored.",
+        "",
+        *([f"![learning curve]({image.name})", ""] if image is not None else []),
+        "| added | share | documents | training units | CV e2e F_avg | CV oracle F_avg |"
+        " CV sentiment (e2e) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for p in points:
+        e2e = _interval(
+            p["cv_e2e_stance_f_avg"], p["cv_e2e_stance_f_avg_lo"], p["cv_e2e_stance_f_avg_hi"]
+        )
+        lines.append(
+            f"| {p['collection']} | {p['fraction']:.2f} | {p['docs_added']} | "
+            f"{p['units_added']} | {e2e} | {_number(p['cv_oracle_stance_f_avg'])} | "
+            f"{_number(p['cv_e2e_sentiment_macro_f1'])} |"
+        )
+    return lines
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _interval(value: float | None, lo: float | None, hi: float | None) -> str:
+    if value is None or lo is None or hi is None:
+        return _number(value)
+    return f"{value:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def markdown(
+    rows: Sequence[Row],
+    ceiling: Row | None,
+    paired: Sequence[str] = (),
+    curve: Sequence[str] = (),
+) -> str:
     header = ["experiment", "model", "runs", *(c.title for c in COLUMNS)]
     lines = [
         "# Results",
@@ -382,6 +443,8 @@ def markdown(rows: Sequence[Row], ceiling: Row | None, paired: Sequence[str] = (
         )
     lines += ["", f"## Best against the baseline ({BASELINE}) and the runner-up", ""]
     lines += [f"- {line}" for line in paired] if paired else ["Fewer than two experiments."]
+    if curve:
+        lines += ["", "## Learning curve: speeches and briefings added to the news", "", *curve]
     return "\n".join(lines) + "\n"
 
 
@@ -410,8 +473,9 @@ def show_leaderboard(client: MlflowClient, experiment_id: str, args: argparse.Na
         console.print("\n".join(paired), markup=False, highlight=False)
     if args.markdown:
         target = Path(args.markdown)
+        curve = learning_curve_lines(client, experiment_id, target.with_name("learning_curve.png"))
         with atomic_writer(target) as fh:
-            fh.write(markdown(rows, ceiling, paired))
+            fh.write(markdown(rows, ceiling, paired, curve))
         print(f"wrote {target}")
 
 

@@ -99,6 +99,18 @@ def compass(docs: Sequence[GoldDocument], cfg: DictConfig) -> list[GoldDocument]
     return [d for d in docs if collection_of(d.doc_id) in cfg.data.compass_collections]
 
 
+def seed_metrics(pipeline: ArmstancePipeline, cfg: DictConfig) -> dict:
+    """The logged model on the seed article(s): `seed_{oracle,e2e}_*` scores and
+    `seed_oracle_stance_agree`, how many gold actors get their gold stance."""
+    seed = load_gold("seed")
+    metrics = evaluate_split(pipeline, seed, cfg, "seed")
+    judged = {(p.doc_id, a.actor): a.stance for p in pipeline.predict_gold(seed) for a in p.actors}
+    metrics["seed_oracle_stance_agree"] = sum(
+        judged[(d.doc_id, a.actor)] == a.stance for d in seed for a in d.actors
+    )
+    return metrics
+
+
 def log_decisions(pipeline: ArmstancePipeline) -> None:
     """The class weights of the logged model's decision rules, as params."""
     mlflow.log_params(
@@ -233,6 +245,9 @@ def run(cfg: DictConfig) -> float | None:
 
         if cfg.data.fit_on == "train_dev":
             pipeline = fit(scope.trained(labelled))
+        # The seed is reported, never used to choose: every run says how the model it logs
+        # reads the French seed article, zero-shot.
+        log_metrics(seed_metrics(pipeline, cfg))
         log_decisions(pipeline)
         pipeline.metadata = {
             "experiment": experiment,
