@@ -47,11 +47,12 @@ def test_only_the_stance_classifier_learns_from_unlisted_actors():
 
 
 def test_collection_weights_weigh_each_unit_by_its_document_collection():
-    training = TrainingSet(collection_weights={"bundestag": 0.25})
+    training = TrainingSet(collection_weights={"stance": {"bundestag": 0.25}})
     ids = ["bundestag-1", "guardian-1"]
     units = [u.model_copy(update={"doc_id": d}) for u, d in zip(TRAIN, ids, strict=False)]
-    assert training.weights(units) == [0.25, 1.0]
-    assert TrainingSet().weights(units) is None
+    assert training.weights(units, "stance") == [0.25, 1.0]
+    assert training.weights(units, "sentiment") is None
+    assert TrainingSet().weights(units, "stance") is None
 
 
 def test_unit_weights_shift_what_the_models_learn():

@@ -43,16 +43,17 @@ class TrainingSet:
     """What the classifiers learn from beyond the gold actors of the training documents.
 
     `unlisted_as_none`: the stance classifier also learns from the extracted actors the
-    gold does not list, as `none`. `collection_weights`: a weight per collection (doc_id
-    prefix, e.g. `bundestag`) for its units; 1 for collections not named."""
+    gold does not list, as `none`. `collection_weights`: per task, a weight per collection
+    (doc_id prefix, e.g. `bundestag`) for its units; 1 for collections not named."""
 
     unlisted_as_none: bool = False
-    collection_weights: Mapping[str, float] = field(default_factory=dict)
+    collection_weights: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
-    def weights(self, units: Sequence[Unit]) -> list[float] | None:
-        if not self.collection_weights:
+    def weights(self, units: Sequence[Unit], task: str) -> list[float] | None:
+        weights = self.collection_weights.get(task)
+        if not weights:
             return None
-        return [float(self.collection_weights.get(collection_of(u.doc_id), 1.0)) for u in units]
+        return [float(weights.get(collection_of(u.doc_id), 1.0)) for u in units]
 
 
 def fit_classifiers(
@@ -73,7 +74,7 @@ def fit_classifiers(
     for task in tasks:
         train = [*units, *unlisted] if task == "stance" else units
         fitted[task] = build_classifier(model_cfg, task).fit(
-            train, [getattr(u, task) for u in train], training.weights(train)
+            train, [getattr(u, task) for u in train], training.weights(train, task)
         )
     return fitted
 

@@ -17,7 +17,7 @@ import mlflow
 import numpy as np
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from armstance.config import CONFIG_DIR, register_resolvers
 from armstance.corpus import ensure_corpus, load_folds, load_gold
@@ -175,7 +175,7 @@ def pipeline_fitter(cfg: DictConfig) -> Callable[[Sequence[GoldDocument]], Armst
     )
     training = TrainingSet(
         unlisted_as_none=cfg.data.unlisted_as_none,
-        collection_weights=dict(cfg.data.collection_weights or {}),
+        collection_weights=OmegaConf.to_container(cfg.data.collection_weights) or {},
     )
 
     def fit(docs: Sequence[GoldDocument]) -> ArmstancePipeline:
