@@ -43,7 +43,7 @@ def test_folds_are_stratified_on_documents_with_an_against_actor():
 
 @pytest.mark.parametrize("change", ["drop", "add", "range"])
 def test_load_folds_rejects_missing_unknown_or_out_of_range_entries(tmp_path, change):
-    data = make_folds()
+    data = json.loads(paths.folds_path().read_text(encoding="utf-8"))
     first = next(iter(data["folds"]))
     if change == "drop":
         del data["folds"][first]

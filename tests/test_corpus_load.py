@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from armstance.corpus import load_dataset, load_gold, load_texts
+from armstance.corpus import ensure_corpus, load_dataset, load_gold, load_texts
 from armstance.corpus.load import SPLITS, labels_paths, raw_documents, read_standoff
 from armstance.corpus.standoff import text_sha256
 from armstance.jsonl import DataError
@@ -131,7 +131,8 @@ def test_unknown_split_is_refused():
 
 
 def test_dataset_and_texts_cover_exactly_the_labelled_documents(shared_dir):
-    raw = shared_dir / "data/raw"
+    # The texts rebuilt from the mirror's sources: ../shared/data/raw lacks the added sources.
+    raw = ensure_corpus(mirror=shared_dir / "data" / "sources")
     dataset = load_dataset(("train", "dev"), raw_dir=raw)
     assert dataset["train"].column_names == ["doc_id", "lang", "title", "text", "actors"]
     row = dataset["dev"][0]
