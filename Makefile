@@ -8,8 +8,8 @@ STAMP := $(VENV)/.installed
 LS_VENV := .venv-labelstudio
 LS_STAMP := $(LS_VENV)/.installed
 
-.PHONY: setup train results results-transformers test test-infra labelstudio-env ui lint bench \
-	docs-screenshot catalog
+.PHONY: setup train results results-transformers learning-curve test test-infra \
+	labelstudio-env ui lint bench docs-screenshot catalog
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,12 +35,20 @@ labelstudio-env: $(LS_STAMP)
 train: $(STAMP)
 	$(BIN)/python -m armstance.train
 
-# The baselines beside the champion, the human ceiling, and the results table.
+# The baselines and the champion's parts beside the champion, its cross-lingual transfer,
+# the human ceiling, and the results table.
 results: train
 	$(BIN)/python -m armstance.train experiment=majority
+	$(BIN)/python -m armstance.train experiment=tfidf_logreg
 	$(BIN)/python -m armstance.train experiment=tfidf_logreg_calibrated
+	$(BIN)/python -m armstance.train experiment=e5_logreg
+	$(BIN)/python -m armstance.train experiment=e5_mention_logreg
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_news_only
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_equal_weights
 	$(BIN)/python -m armstance.train experiment=crossling_de_to_en
 	$(BIN)/python -m armstance.train experiment=crossling_en_to_de
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_de_to_en
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_en_to_de
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
 		--collections tagesschau,guardian,nyt
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
@@ -55,6 +63,12 @@ results-transformers: $(STAMP)
 		model.max_length=128
 	$(BIN)/python -m armstance.train experiment=minilm
 	$(BIN)/python -m armstance.train experiment=minilm_newsmtsc_init
+	$(BIN)/armstance compare --markdown
+
+# How much the speeches and briefings help on the news: the champion cross-validated with
+# growing shares of each added (about 30 minutes on 2 cores), then the results table.
+learning-curve: $(STAMP)
+	$(BIN)/python -m armstance.learning_curve
 	$(BIN)/armstance compare --markdown
 
 # The per-file entries of data/sources.yaml for the mirror's bundestag/ and whitehouse/

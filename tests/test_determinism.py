@@ -47,7 +47,7 @@ def test_same_seed_same_metrics(tmp_path, shared_dir):
     for job in jobs:
         job.wait()
     first, second = (only_run(root) for root in roots)
-    assert first.data.tags["model"] == second.data.tags["model"] == "tfidf_logreg"
+    assert first.data.tags["model"] == second.data.tags["model"] == "tfidf_mention_avg"
     untimed = [
         {name: value for name, value in run.data.metrics.items() if not name.endswith(TIMED)}
         for run in (first, second)
