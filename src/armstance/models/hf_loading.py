@@ -62,7 +62,12 @@ def load_pretrained(name_or_path: str, labels: Sequence[str]):
     A checkpoint without a classification head (MiniLM is a bare sentence-transformers
     encoder) or with another label count gets a freshly initialised head: call
     transformers.set_seed first to make that initialisation reproducible.
+
+    The weights are fp32 whatever the checkpoint stores: transformers keeps a checkpoint's
+    own dtype, and the converted e5 is fp16, in which AdamW's small updates round away.
     """
+    import torch
+
     path = resolve_model_path(name_or_path)
     local = is_local(path)
     if local:
@@ -74,6 +79,7 @@ def load_pretrained(name_or_path: str, labels: Sequence[str]):
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local)
     model = AutoModelForSequenceClassification.from_pretrained(
         path,
+        dtype=torch.float32,
         num_labels=len(labels),
         id2label=dict(enumerate(labels)),
         label2id={label: i for i, label in enumerate(labels)},
