@@ -119,3 +119,25 @@ def test_conversion_leaves_one_complete_folder(checkpoint):
     names = {p.name for p in checkpoint.iterdir()}
     assert {"config.json", "model.safetensors", "tokenizer.json", "CONVERTED_FROM.json"} <= names
     assert [p.name for p in checkpoint.parent.iterdir()] == [checkpoint.name]
+
+
+def test_loads_as_an_fp32_classifier_with_its_lower_parts_freezable(checkpoint):
+    """Stored in fp16, the checkpoint is fine-tuned in fp32; e5_finetune's freezing leaves
+    the top two layers, the pooler and the head to train."""
+    import torch
+
+    from armstance.models.hf_loading import load_pretrained
+    from armstance.models.transformer import encoder_parts, freeze_parameters
+    from armstance.schema import STANCES
+
+    _, model = load_pretrained(str(checkpoint), STANCES)
+    assert {p.dtype for p in model.parameters()} == {torch.float32}
+    _, layers = encoder_parts(model)
+    expected = sum(
+        p.numel()
+        for module in (*layers[-2:], model.bert.pooler, model.classifier)
+        for p in module.parameters()
+    )
+    trainable, total = freeze_parameters(model, freeze_embeddings=True, trainable_layers=2)
+    assert trainable == expected
+    assert trainable < 0.05 * total

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
+from armstance.models import transformer
 from armstance.models.base import load_classifier
 from armstance.models.hf_loading import load_pretrained, resolve_model_path
 from armstance.models.tiny_bert import tiny_bert_path
 from armstance.models.transformer import (
     TransformerClassifier,
     document_split,
+    freeze_parameters,
     inverse_frequency_weights,
 )
 from armstance.schema import STANCES, Unit
@@ -88,6 +91,114 @@ def fitted(cache, tmp_path_factory):
         )
         model.fit(units, y)
     return model, units, y, scratch
+
+
+def fit_from_start(cache: Path, **params) -> tuple[TransformerClassifier, dict]:
+    """A fit on the tiny BERT, and the weights it started from (head included)."""
+    start: dict[str, torch.Tensor] = {}
+
+    def recording_load_start(*args):
+        tokenizer, model = load_start(*args)
+        start.update({name: p.detach().clone() for name, p in model.named_parameters()})
+        return tokenizer, model
+
+    load_start = transformer.load_start
+    units, y = make_units()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ARMSTANCE_CACHE", str(cache))
+        mp.setattr(transformer, "load_start", recording_load_start)
+        # Two epochs with validation: the best checkpoint is read back at the end as well.
+        model = TransformerClassifier(
+            STANCES, epochs=2, lr=1e-2, val_fraction=0.25, patience=1, **TINY, **params
+        )
+        model.fit(units, y)
+    return model, start
+
+
+def assert_frozen_and_trained(
+    model: TransformerClassifier, start: dict, frozen: tuple[str, ...], trained: tuple[str, ...]
+) -> None:
+    """Parameters under `frozen` prefixes are bit-identical to the start; every part under
+    `trained` requires gradients and moved (a part, since not every tensor gets a gradient:
+    a key bias, for one, cancels in the softmax)."""
+    end = dict(model.model.named_parameters())
+    assert set(end) == set(start)
+    for name, param in end.items():
+        if name.startswith(frozen):
+            assert not param.requires_grad, name
+            assert torch.equal(param.detach(), start[name]), name
+        else:
+            assert name.startswith(trained), name
+            assert param.requires_grad, name
+    for part in trained:
+        names = [n for n in end if n.startswith(part)]
+        assert names, part
+        assert any(not torch.equal(end[n].detach(), start[n]) for n in names), part
+
+
+EMBEDDINGS = "bert.embeddings."
+LAYER_0, LAYER_1 = "bert.encoder.layer.0.", "bert.encoder.layer.1."
+HEAD = ("bert.pooler.", "classifier.")
+
+
+@pytest.fixture(scope="module")
+def head_only(cache):
+    return fit_from_start(cache, freeze_embeddings=True, trainable_layers=0)
+
+
+def test_trainable_layers_0_trains_only_the_head(head_only):
+    model, start = head_only
+    assert_frozen_and_trained(model, start, (EMBEDDINGS, LAYER_0, LAYER_1), HEAD)
+
+
+@pytest.mark.parametrize(
+    ("freeze_embeddings", "trainable_layers", "frozen", "trained"),
+    [
+        (True, None, (EMBEDDINGS,), (LAYER_0, LAYER_1, *HEAD)),
+        # Independent settings: embeddings left trainable still learn under a frozen layer.
+        (False, 1, (LAYER_0,), (EMBEDDINGS, LAYER_1, *HEAD)),
+    ],
+)
+def test_frozen_parts_keep_their_weights(
+    cache, freeze_embeddings, trainable_layers, frozen, trained
+):
+    model, start = fit_from_start(
+        cache, freeze_embeddings=freeze_embeddings, trainable_layers=trainable_layers
+    )
+    assert_frozen_and_trained(model, start, frozen, trained)
+
+
+def test_freeze_settings_survive_save_and_load(head_only, tmp_path):
+    model, _ = head_only
+    model.save(tmp_path / "clf")
+    loaded = load_classifier(tmp_path / "clf")
+    assert loaded.params == model.params
+    assert (loaded.params["freeze_embeddings"], loaded.params["trainable_layers"]) == (True, 0)
+    units, _ = make_units()
+    np.testing.assert_allclose(loaded.predict_proba(units), model.predict_proba(units), atol=1e-6)
+
+
+def test_freezing_needs_a_bert_like_encoder():
+    from transformers import DistilBertConfig, DistilBertForSequenceClassification
+
+    config = DistilBertConfig(vocab_size=50, dim=8, n_layers=1, n_heads=2, hidden_dim=16)
+    model = DistilBertForSequenceClassification(config)
+    total = sum(p.numel() for p in model.parameters())
+    # The defaults touch nothing, so any classifier trains as before.
+    assert freeze_parameters(model, False, None) == (total, total)
+    with pytest.raises(ValueError, match=r"DistilBertForSequenceClassification .*'distilbert'"):
+        freeze_parameters(model, True, None)
+    with pytest.raises(ValueError, match=r"base_model\.encoder\.layer"):
+        freeze_parameters(model, False, 0)
+
+
+def test_trainable_layers_must_exist(cache, monkeypatch):
+    monkeypatch.setenv("ARMSTANCE_CACHE", str(cache))
+    _, model = load_pretrained("tiny-bert", STANCES)
+    with pytest.raises(ValueError, match=r"trainable_layers=3 but .* has 2 encoder layers"):
+        freeze_parameters(model, False, 3)
+    with pytest.raises(ValueError, match="trainable_layers must be None or >= 0"):
+        TransformerClassifier(STANCES, trainable_layers=-1)
 
 
 def test_predict_proba_shape_and_rows(fitted):

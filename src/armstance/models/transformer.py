@@ -14,11 +14,18 @@ drop-in replacement for the baselines behind the same `UnitClassifier` interface
 
 `init_from` starts fine-tuning from an already fine-tuned classifier (e.g. the sentiment
 model trained on NewsMTSC by `python -m armstance.newsmtsc`) instead of the base weights.
+
+`freeze_embeddings` and `trainable_layers` keep the lower parts of the encoder as they were
+loaded. On a few hundred units this limits how far the encoder drifts from its pretraining,
+and it makes a multilingual encoder affordable on a CPU: 96M of multilingual-e5-small's 118M
+parameters are its 250k-token word embedding, and the backward pass stops at the lowest
+part that trains.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import tempfile
 import warnings
@@ -34,6 +41,8 @@ from armstance.models.base import UnitClassifier, Weights, check_fit_input, requ
 from armstance.models.hf_loading import load_pretrained
 from armstance.paths import cache_dir
 from armstance.schema import TASK_LABELS, Unit
+
+log = logging.getLogger(__name__)
 
 ACTOR_PREFIX = "actor: "
 _DEVICES = ("auto", "cpu", "cuda")
@@ -165,6 +174,47 @@ def load_start(name_or_path: str, init_from: InitFrom, labels: Sequence[str]) ->
     return tokenizer, model
 
 
+def encoder_parts(model) -> tuple[Any, Sequence[Any]]:
+    """(embeddings, encoder layers from the bottom up) of a BERT-like classifier."""
+    base = model.base_model
+    embeddings = getattr(base, "embeddings", None)
+    layers = getattr(getattr(base, "encoder", None), "layer", None)
+    if embeddings is None or layers is None:
+        raise ValueError(
+            f"{type(model).__name__} (model_type {model.config.model_type!r}) has no "
+            "BERT-like base_model.embeddings and base_model.encoder.layer: "
+            "freeze_embeddings and trainable_layers cannot be applied to it"
+        )
+    return embeddings, layers
+
+
+def freeze_parameters(
+    model, freeze_embeddings: bool, trainable_layers: int | None
+) -> tuple[int, int]:
+    """Freeze the embeddings and/or every encoder layer below the top `trainable_layers`;
+    returns the (trainable, total) parameter counts.
+
+    The two settings are independent: trainable embeddings under frozen layers still learn.
+    The pooler and the classification head always train: a bare encoder checkpoint (the
+    converted e5) has no pooler weights, so its pooler starts as fresh as the head.
+    """
+    if freeze_embeddings or trainable_layers is not None:
+        embeddings, layers = encoder_parts(model)
+        if freeze_embeddings:
+            embeddings.requires_grad_(False)
+        if trainable_layers is not None:
+            if trainable_layers > len(layers):
+                raise ValueError(
+                    f"trainable_layers={trainable_layers} but {type(model).__name__} "
+                    f"has {len(layers)} encoder layers"
+                )
+            for layer in layers[: len(layers) - trainable_layers]:
+                layer.requires_grad_(False)
+    parameters = list(model.parameters())
+    trainable = sum(p.numel() for p in parameters if p.requires_grad)
+    return trainable, sum(p.numel() for p in parameters)
+
+
 def _eval_metrics(prediction) -> dict[str, float]:
     y_pred = np.asarray(prediction.predictions).argmax(axis=-1)
     y_true = prediction.label_ids
@@ -237,6 +287,8 @@ class TransformerClassifier(UnitClassifier):
         class_weights: bool = True,
         device: str = "auto",
         init_from: InitFrom = None,
+        freeze_embeddings: bool = False,
+        trainable_layers: int | None = None,
     ):
         super().__init__(labels)
         if device not in _DEVICES:
@@ -247,6 +299,8 @@ class TransformerClassifier(UnitClassifier):
             raise ValueError(f"warmup_ratio must be in [0, 1), got {warmup_ratio}")
         if max_train_samples is not None and max_train_samples < 1:
             raise ValueError(f"max_train_samples must be None or >= 1, got {max_train_samples}")
+        if trainable_layers is not None and trainable_layers < 0:
+            raise ValueError(f"trainable_layers must be None or >= 0, got {trainable_layers}")
         self.params = {
             "model_name_or_path": str(model_name_or_path),
             "epochs": int(epochs),
@@ -264,6 +318,8 @@ class TransformerClassifier(UnitClassifier):
             "init_from": init_from
             if init_from is None or isinstance(init_from, str)
             else dict(init_from),
+            "freeze_embeddings": bool(freeze_embeddings),
+            "trainable_layers": None if trainable_layers is None else int(trainable_layers),
         }
         self.tokenizer = None
         self.model = None
@@ -384,6 +440,10 @@ class TransformerClassifier(UnitClassifier):
         self.tokenizer, self.model = load_start(
             p["model_name_or_path"], p["init_from"], self.labels
         )
+        trainable, total = freeze_parameters(
+            self.model, p["freeze_embeddings"], p["trainable_layers"]
+        )
+        log.info("%s: %d of %d parameters train", p["model_name_or_path"], trainable, total)
         validate = len(val_units) > 0
         trainer_class = _weighted_trainer_class()
         # The Trainer's checkpoints, with their pickled training_args.bin and RNG state, live
