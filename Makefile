@@ -45,6 +45,7 @@ results: train
 	$(BIN)/python -m armstance.train experiment=e5_mention_logreg
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_news_only
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_equal_weights
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_stack
 	$(BIN)/python -m armstance.train experiment=crossling_de_to_en
 	$(BIN)/python -m armstance.train experiment=crossling_en_to_de
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_de_to_en
