@@ -35,8 +35,8 @@ labelstudio-env: $(LS_STAMP)
 train: $(STAMP)
 	$(BIN)/python -m armstance.train
 
-# The baselines and the champion's parts beside the champion, its cross-lingual transfer,
-# the human ceiling, and the results table.
+# The baselines and the champion's parts beside the champion, its variants and its
+# cross-lingual transfer, the human ceiling, the learning curve, and the results table.
 results: train
 	$(BIN)/python -m armstance.train experiment=majority
 	$(BIN)/python -m armstance.train experiment=tfidf_logreg
@@ -54,6 +54,7 @@ results: train
 		--collections tagesschau,guardian,nyt
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
 		--collections bundestag,whitehouse
+	$(BIN)/python -m armstance.learning_curve
 	$(BIN)/armstance compare --markdown
 
 # The transformer rows, CPU settings (about 13 minutes on 2 cores): sentiment on NewsMTSC
@@ -67,7 +68,7 @@ results-transformers: $(STAMP)
 	$(BIN)/armstance compare --markdown
 
 # How much the speeches and briefings help on the news: the champion cross-validated with
-# growing shares of each added (about 30 minutes on 2 cores), then the results table.
+# growing shares of each added (about 6 minutes on 2 cores), then the results table.
 learning-curve: $(STAMP)
 	$(BIN)/python -m armstance.learning_curve
 	$(BIN)/armstance compare --markdown
