@@ -15,12 +15,13 @@ import resource
 import time
 
 import torch
-from hydra.utils import instantiate
+from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
+from armstance.config import CONFIG_DIR, register_resolvers
+from armstance.models.build import build_model
 from armstance.models.hf_loading import load_pretrained
 from armstance.models.tiny_bert import invented_sentences
-from armstance.paths import project_root
 from armstance.schema import ACTOR_CLOSE, ACTOR_OPEN, STANCES, Unit
 
 
@@ -58,15 +59,11 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    # `seed: ${seed}` in the model config resolves against the root, as under Hydra.
-    root = OmegaConf.create(
-        {
-            "seed": args.seed,
-            "model": OmegaConf.load(project_root() / f"configs/model/{args.model}.yaml"),
-        }
-    )
+    # Composed as the training job composes it: model configs build on each other.
+    register_resolvers()
+    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        root = compose("train", overrides=[f"model={args.model}", f"seed={args.seed}"])
     cfg = OmegaConf.to_container(root.model, resolve=True)
-    cfg.pop("name")
     cfg.update(epochs=1, val_fraction=0.0)
     if args.model_name_or_path:
         cfg["model_name_or_path"] = args.model_name_or_path
@@ -78,7 +75,7 @@ def main() -> None:
     load_pretrained(cfg["model_name_or_path"], STANCES)
     load_s = time.perf_counter() - start
 
-    model = instantiate(cfg, labels=STANCES)
+    model = build_model(cfg, STANCES)
     start = time.perf_counter()
     model.fit(units, labels)
     fit_s = time.perf_counter() - start
