@@ -13,7 +13,7 @@ date: '2024-01-03'
 modified_time: 2024-01-04 09:00:00-05:00
 source_url: https://example.gov/briefing-room/2024/01/03/press-briefing-by-a-spokesperson/
 tags: press-briefings
-title: "Press Briefing by Press Secretary Jane\\_Doe and\\
+title: "Briefing for the Press by Spokesperson Jane\\_Doe and\\
   \\ Admiral John\\_Roe"
 ---
 """
@@ -44,7 +44,7 @@ END 4:07 P.M. EST
 MS. DOE:\u00a0 One more thing on UKRAINE.
 """
 PATH = "whitehouse/press-briefings/2024-01/2024-01-03-press-briefing-by-a-spokesperson.md"
-TITLE = "Press Briefing by Press Secretary Jane Doe and Admiral John Roe"
+TITLE = "Briefing for the Press by Spokesperson Jane Doe and Admiral John Roe"
 
 
 def _write(root: Path, path: str = PATH, content: str = FRONT + BODY) -> Source:

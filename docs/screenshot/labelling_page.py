@@ -32,7 +32,7 @@ SPEECH = {
     "party": "CDU/CSU",
     "date": "2024-02-22",
     "text": (
-        "Dr. Erika Musterfrau (CDU/CSU): Frau Präsidentin! Liebe Kolleginnen und Kollegen! "
+        "Dr. Erika Musterfrau (CDU/CSU): Sehr geehrte Frau Präsidentin, werte Kolleginnen! "
         "Die Bundesregierung hat in dieser Woche weitere Flugabwehrsysteme für die Ukraine "
         "zugesagt. Das ist richtig, und wir unterstützen es. Aber der Bundeskanzler zögert "
         "seit Monaten, wenn es um weitreichende Waffen geht, während Frankreich und "
