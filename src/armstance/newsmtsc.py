@@ -36,7 +36,7 @@ from armstance.fitting import build_classifier
 from armstance.jsonl import DataError, iter_json_lines
 from armstance.models.base import UnitClassifier
 from armstance.schema import SENTIMENTS, Span, Unit
-from armstance.tracking.runs import git_commit, log_config, log_metrics
+from armstance.tracking.runs import git_commit, log_config, log_history, log_metrics
 from armstance.tracking.store import use_store
 from armstance.units import UnitBuilder, mark, merge_spans
 
@@ -234,9 +234,7 @@ def run(cfg: DictConfig) -> float | None:
         classifier.fit(
             train, [u.sentiment for u in train], validation=(dev, [u.sentiment for u in dev])
         )
-        for row in getattr(classifier, "history", []):
-            step = {f"newsmtsc_{k}": v for k, v in row.items() if k != "epoch"}
-            mlflow.log_metrics(step, step=row["epoch"])
+        log_history("newsmtsc", getattr(classifier, "history", []))
 
         metrics = score_newsmtsc(classifier, dev, "dev", cfg)
         metrics |= score_newsmtsc(classifier, splits["test"], "test", cfg)

@@ -31,7 +31,7 @@ from armstance.schema import Document, DocumentPrediction, GoldDocument
 from armstance.tracking import diagnostics
 from armstance.tracking.model_card import model_card
 from armstance.tracking.pyfunc import log_pipeline, register
-from armstance.tracking.runs import fingerprint, git_commit, log_config, log_metrics
+from armstance.tracking.runs import fingerprint, git_commit, log_config, log_history, log_metrics
 from armstance.tracking.store import use_store
 from armstance.tracking.sweep import sweep_parent_run_id
 from armstance.units import UnitBuilder
@@ -120,6 +120,25 @@ def log_decisions(pipeline: ArmstancePipeline) -> None:
             for label, weight in zip(rule.labels, rule.weights, strict=True)
         }
     )
+
+
+def training_histories(classifier, name: str):
+    """(name, per-epoch history) of a classifier trained in epochs, and of its parts (an
+    ensemble's members, a calibrated model's base), named `<task>_<member>`."""
+    if getattr(classifier, "history", None):
+        yield name, classifier.history
+    for member, part in getattr(classifier, "members", {}).items():
+        yield from training_histories(part, f"{name}_{member}")
+    if (base := getattr(classifier, "base", None)) is not None:
+        yield from training_histories(base, name)
+
+
+def log_training_history(pipeline: ArmstancePipeline) -> None:
+    """Each epoch's figures (e.g. the training loss) of the logged model, by epoch, so the
+    MLflow UI draws the curves."""
+    for task, classifier in pipeline.classifiers.items():
+        for name, history in training_histories(classifier, task):
+            log_history(name, history)
 
 
 def make_extractor(cfg: DictConfig):
@@ -249,6 +268,7 @@ def run(cfg: DictConfig) -> float | None:
         # reads the French seed article, zero-shot.
         log_metrics(seed_metrics(pipeline, cfg))
         log_decisions(pipeline)
+        log_training_history(pipeline)
         pipeline.metadata = {
             "experiment": experiment,
             "model": cfg.model.name,

@@ -76,3 +76,12 @@ def log_metrics(metrics: Mapping[str, float | None]) -> None:
     missing = sorted(k for k in metrics if k not in defined)
     if missing:
         mlflow.log_text(json.dumps(missing, indent=1), "metrics_na.json")
+
+
+def log_history(prefix: str, history: Iterable[Mapping[str, float]]) -> None:
+    """Per-epoch figures (`{"epoch": 1, "train_loss": ...}`) as `<prefix>_<name>` metrics
+    stepped by epoch, so that the MLflow UI draws the curves."""
+    for row in history:
+        mlflow.log_metrics(
+            {f"{prefix}_{k}": v for k, v in row.items() if k != "epoch"}, step=row["epoch"]
+        )
