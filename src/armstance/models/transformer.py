@@ -37,7 +37,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 
-from armstance.models.base import UnitClassifier, Weights, check_fit_input, require_unweighted
+from armstance.models.base import UnitClassifier, Weights, check_fit_input
 from armstance.models.hf_loading import load_pretrained
 from armstance.paths import cache_dir
 from armstance.schema import TASK_LABELS, Unit
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 ACTOR_PREFIX = "actor: "
 _DEVICES = ("auto", "cpu", "cuda")
+UNIT_WEIGHT = "unit_weight"  # dataset column of the per-unit training weights
 # Trainer log keys kept in `history`, under the names the caller logs.
 _HISTORY_KEYS = {
     "loss": "train_loss",
@@ -253,11 +254,21 @@ def _weighted_trainer_class():
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             labels = inputs["labels"]
-            outputs = model(**{k: v for k, v in inputs.items() if k != "labels"})
+            unit_weights = inputs.get(UNIT_WEIGHT)
+            outputs = model(**{k: v for k, v in inputs.items() if k not in ("labels", UNIT_WEIGHT)})
             weight = None
             if self.class_weights is not None:
                 weight = self.class_weights.to(outputs.logits.device)
-            loss = torch.nn.functional.cross_entropy(outputs.logits, labels, weight=weight)
+            if unit_weights is None:
+                loss = torch.nn.functional.cross_entropy(outputs.logits, labels, weight=weight)
+            else:
+                # As cross_entropy's weighted mean, each unit's term scaled by its weight
+                # (relative to the mean weight, so equal weights change nothing).
+                losses = torch.nn.functional.cross_entropy(
+                    outputs.logits, labels, weight=weight, reduction="none"
+                )
+                norm = weight[labels].sum() if weight is not None else len(labels)
+                loss = (losses * unit_weights.to(losses.dtype)).sum() / norm
             return (loss, outputs) if return_outputs else loss
 
     return WeightedLossTrainer
@@ -347,16 +358,19 @@ class TransformerClassifier(UnitClassifier):
             **kwargs,
         )
 
-    def _dataset(self, units: Sequence[Unit], label_ids: np.ndarray):
+    def _dataset(
+        self, units: Sequence[Unit], label_ids: np.ndarray, unit_weights: np.ndarray | None = None
+    ):
         from datasets import Dataset
 
-        raw = Dataset.from_dict(
-            {
-                "actor": [u.actor for u in units],
-                "text": [u.text for u in units],
-                "label": label_ids.tolist(),
-            }
-        )
+        columns = {
+            "actor": [u.actor for u in units],
+            "text": [u.text for u in units],
+            "label": label_ids.tolist(),
+        }
+        if unit_weights is not None:
+            columns[UNIT_WEIGHT] = unit_weights.tolist()
+        raw = Dataset.from_dict(columns)
         return raw.map(
             lambda batch: self._encode(batch["actor"], batch["text"]),
             batched=True,
@@ -396,6 +410,8 @@ class TransformerClassifier(UnitClassifier):
             save_total_limit=1,
             save_only_model=True,
             use_cpu=self._device() == "cpu",
+            # The unit weights are a column the model does not take; compute_loss reads it.
+            remove_unused_columns=False,
             report_to="none",
             disable_tqdm=True,
         )
@@ -416,7 +432,6 @@ class TransformerClassifier(UnitClassifier):
         from transformers import EarlyStoppingCallback, set_seed
 
         check_fit_input(units, y, self.labels, sample_weight)
-        require_unweighted(sample_weight, "the transformer classifier")
         p = self.params
         set_seed(p["seed"])
         label_ids = self._label_ids(y)
@@ -432,6 +447,10 @@ class TransformerClassifier(UnitClassifier):
         train = self._capped(train)
         self.train_doc_ids_ = sorted({units[i].doc_id for i in train})
         self.val_doc_ids_ = sorted({u.doc_id for u in val_units})
+        unit_weights = None
+        if sample_weight is not None and len(set(sample_weight)) > 1:
+            unit_weights = np.asarray(sample_weight, dtype=float)[train]
+            unit_weights = unit_weights / unit_weights.mean()
         self.class_weights_ = (
             inverse_frequency_weights([y[i] for i in train], self.labels)
             if p["class_weights"]
@@ -453,7 +472,9 @@ class TransformerClassifier(UnitClassifier):
             trainer = trainer_class(
                 model=self.model,
                 args=self._training_arguments(output_dir, validate),
-                train_dataset=self._dataset([units[i] for i in train], label_ids[train]),
+                train_dataset=self._dataset(
+                    [units[i] for i in train], label_ids[train], unit_weights
+                ),
                 eval_dataset=self._dataset(val_units, val_ids) if validate else None,
                 processing_class=self.tokenizer,
                 compute_metrics=_eval_metrics if validate else None,
