@@ -57,14 +57,15 @@ results: train
 	$(BIN)/python -m armstance.learning_curve
 	$(BIN)/armstance compare --markdown
 
-# The transformer rows, CPU settings (about 13 minutes on 2 cores): sentiment on NewsMTSC
+# The transformer rows, CPU settings (about 1 h 50 min on 2 cores): sentiment on NewsMTSC
 # (2 min), then MiniLM from its base weights and with the sentiment model from that NewsMTSC
-# run (5.5 min each).
+# run (5.5 min each), then e5's top layers fine-tuned at the mention (95 min).
 results-transformers: $(STAMP)
 	$(BIN)/python -m armstance.newsmtsc model.max_train_samples=2000 model.epochs=1 \
 		model.max_length=128
 	$(BIN)/python -m armstance.train experiment=minilm
 	$(BIN)/python -m armstance.train experiment=minilm_newsmtsc_init
+	$(BIN)/python -m armstance.train experiment=mention_finetune
 	$(BIN)/armstance compare --markdown
 
 # How much the speeches and briefings help on the news: the champion cross-validated with
