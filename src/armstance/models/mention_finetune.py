@@ -37,7 +37,12 @@ from tqdm.auto import tqdm
 
 from armstance.models.base import UnitClassifier, Weights, check_fit_input
 from armstance.models.embedding_head import genre
-from armstance.models.encoders.hf_encoder import MAX_LENGTH, load_transformer, mention_tokens
+from armstance.models.encoders.hf_encoder import (
+    MAX_LENGTH,
+    load_transformer,
+    mention_tokens,
+    tokenize,
+)
 from armstance.models.linear import LinearSoftmax
 from armstance.models.persist import load_arrays, save_arrays
 from armstance.models.transformer import inverse_frequency_weights
@@ -64,7 +69,7 @@ class LowerLayers:
 
     def __call__(self, sentences: Sequence[str]) -> list[tuple]:
         """(token states [tokens x hidden] fp16, character offsets [tokens x 2]) per
-        sentence; offsets are relative to the sentence, special tokens get (-1, -1)."""
+        sentence, as `tokenize` gives them."""
         distinct = list(dict.fromkeys(sentences))
         missing = sorted((s for s in distinct if s not in self.states), key=len)
         starts = range(0, len(missing), LOWER_BATCH)
@@ -84,19 +89,7 @@ class LowerLayers:
     def _encode(self, sentences: list[str]) -> list[tuple]:
         import torch
 
-        prefix = f"{self.prefix}: "
-        batch = self.tokenizer(
-            [prefix + s for s in sentences],
-            padding=True,
-            truncation=True,
-            max_length=self.max_length,
-            return_offsets_mapping=True,
-            return_tensors="pt",
-        )
-        offsets = batch.pop("offset_mapping").numpy()
-        special = offsets[:, :, 1] <= offsets[:, :, 0]
-        offsets = offsets - len(prefix)
-        offsets[special] = -1
+        batch, offsets = tokenize(self.tokenizer, sentences, self.prefix, self.max_length)
         mask = batch["attention_mask"]
         with torch.inference_mode():
             hidden = self.model.embeddings(

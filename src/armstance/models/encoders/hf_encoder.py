@@ -72,16 +72,7 @@ class _Transformer(TextEncoder):
         import torch
 
         tokenizer, model = self._model
-        prefix = f"{self.prefix}: "
-        batch = tokenizer(
-            [prefix + t for t in texts],
-            padding=True,
-            truncation=True,
-            max_length=self.max_length,
-            return_offsets_mapping=True,
-            return_tensors="pt",
-        )
-        offsets = batch.pop("offset_mapping").numpy() - len(prefix)
+        batch, offsets = tokenize(tokenizer, texts, self.prefix, self.max_length)
         with torch.inference_mode():
             hidden = model(**batch).last_hidden_state
         return hidden, batch["attention_mask"], offsets
@@ -137,6 +128,23 @@ class MentionEncoder(_Transformer):
             mention = torch.nn.functional.normalize(tokens.mean(dim=0), dim=-1)
             out[i] = np.concatenate([mention.numpy(), sentence[row].numpy()])
         return out
+
+
+def tokenize(tokenizer, texts: Sequence[str], prefix: str, max_length: int):
+    """(padded batch of "<prefix>: <text>", each token's character offsets in its text).
+
+    Offsets are shifted past the prefix: the prefix's tokens get negative ones, special
+    tokens an empty span."""
+    head = f"{prefix}: "
+    batch = tokenizer(
+        [head + t for t in texts],
+        padding=True,
+        truncation=True,
+        max_length=max_length,
+        return_offsets_mapping=True,
+        return_tensors="pt",
+    )
+    return batch, batch.pop("offset_mapping").numpy() - len(head)
 
 
 def mention_tokens(offsets: np.ndarray, mask: np.ndarray, spans: Sequence[tuple[int, int]]):
