@@ -126,7 +126,8 @@ def test_the_logged_models_epochs_become_metric_curves(model, tmp_path):
         }
     )
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlruns.db'}")
-    with mlflow.start_run() as run:
+    experiment = mlflow.set_experiment("curves")
+    with mlflow.start_run(experiment_id=experiment.experiment_id) as run:
         log_training_history(pipeline)
     client = MlflowClient()
     curve = client.get_metric_history(run.info.run_id, "stance_mention_train_loss")
