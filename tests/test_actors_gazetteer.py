@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from armstance.actors import gazetteer as gz
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 
 
 @pytest.fixture(scope="module")

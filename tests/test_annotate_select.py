@@ -24,7 +24,7 @@ from armstance.annotate.sources import (
     period_of,
     read_source_documents,
 )
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 from armstance.schema import Document
 
 pytest_plugins = ["fixtures_annotate"]

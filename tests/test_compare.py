@@ -12,7 +12,6 @@ from armstance.compare import (
     ALIAS,
     COLUMNS,
     MODEL_NAME,
-    CompareError,
     Row,
     ceiling_row,
     cell,
@@ -21,8 +20,8 @@ from armstance.compare import (
     resolve_run,
     training_runs,
 )
+from armstance.errors import CompareError, DataError
 from armstance.evaluation.paired import paired_bootstrap
-from armstance.jsonl import DataError
 from armstance.schema import (
     ActorAnnotation,
     ActorJudgement,

@@ -6,7 +6,7 @@ import pytest
 
 from armstance.corpus.bundestag import speech_docs
 from armstance.corpus.sources import Source
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 
 FOLDER = "bundestag/data/042/Tagesordnungspunkt_3/SPD-Muster"
 SPEECH = "Erster Absatz über Lieferungen.\nZweiter Absatz\xa0mit Dank."

@@ -5,7 +5,7 @@ import pytest
 
 from armstance.corpus.fetch import MIRROR_ENV, fetch_source, fetch_sources
 from armstance.corpus.sources import Source, load_catalog
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 
 CONTENT = b"Ein erfundener Satz \xc3\xbcber Lieferungen.\n"
 SHA = hashlib.sha256(CONTENT).hexdigest()

@@ -16,7 +16,7 @@ from armstance.corpus.folds import (
     has_against,
     is_grouped,
 )
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 
 
 def test_committed_folds_of_the_news_documents_are_what_make_folds_produces():

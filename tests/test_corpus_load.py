@@ -6,7 +6,7 @@ import pytest
 from armstance.corpus import ensure_corpus, load_dataset, load_gold, load_texts
 from armstance.corpus.load import SPLITS, labels_paths, raw_documents, read_standoff
 from armstance.corpus.standoff import text_sha256
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 
 TEXT = "Norwegen liefert Haubitzen. Oslo bestätigte die Lieferung am Montag."
 SEED_TEXT = "Séoul hésite.\r\nLa Corée du Sud n'envoie pas d'armes.\n"

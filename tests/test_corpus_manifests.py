@@ -10,7 +10,7 @@ from armstance.corpus.manifests import (
     replace_collection,
 )
 from armstance.corpus.sources import load_catalog
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 
 COMMIT = "d" * 40
 

@@ -5,7 +5,8 @@ import pytest
 
 from armstance.corpus.load import SPLITS, labels_paths, load_gold, read_standoff
 from armstance.corpus.standoff import convert_file, join, text_sha256, to_standoff
-from armstance.jsonl import DataError, read_records
+from armstance.errors import DataError
+from armstance.jsonl import read_records
 from armstance.schema import DocumentAnnotation
 
 PROVENANCE = {

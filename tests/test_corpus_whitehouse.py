@@ -6,7 +6,7 @@ import pytest
 
 from armstance.corpus.sources import Source
 from armstance.corpus.whitehouse import paragraphs, passage_docs, speaker_label, windows
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 
 FRONT = """---
 date: '2024-01-03'

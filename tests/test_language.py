@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from armstance.text.language import CANDIDATES, UnsupportedLanguageError, detect_language
+from armstance.errors import UnsupportedLanguageError
+from armstance.text.language import CANDIDATES, detect_language
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from mlflow.tracking import MlflowClient
 
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 from armstance.models.base import load_classifier
 from armstance.models.transformer import TransformerClassifier, checkpoint_folder, init_source
 from armstance.newsmtsc import read_targets

@@ -13,9 +13,9 @@ import skops.io as sio
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import FunctionTransformer
 
+from armstance.errors import UntrustedArtifactError
 from armstance.models.persist import (
     TRUSTED_TYPES,
-    UntrustedArtifactError,
     load_arrays,
     load_estimator,
     save_arrays,

@@ -8,8 +8,9 @@ import pytest
 from omegaconf import OmegaConf
 
 from armstance.actors.extractor import ActorExtractor
+from armstance.errors import DocumentError
 from armstance.fitting import fit_pipeline
-from armstance.pipeline import ArmstancePipeline, DocumentError
+from armstance.pipeline import ArmstancePipeline
 from armstance.schema import Document, DocumentPrediction, GoldActor, GoldDocument
 from armstance.tracking.pyfunc import log_pipeline
 from armstance.units import UnitBuilder

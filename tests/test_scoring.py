@@ -6,11 +6,12 @@ import time
 import numpy as np
 import pytest
 
+from armstance.errors import DataError
 from armstance.evaluation.bootstrap import percentile_interval, resample_counts, totals
 from armstance.evaluation.commands import add_commands
 from armstance.evaluation.metrics import confusion_matrix, f_avg
 from armstance.evaluation.scoring import AlignedRow, Alignment, aligned_rows, score, score_alignment
-from armstance.jsonl import DataError, write_jsonl
+from armstance.jsonl import write_jsonl
 from armstance.schema import STANCES, ActorAnnotation, DocumentAnnotation
 
 TEXT_EN = (

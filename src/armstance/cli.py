@@ -6,7 +6,7 @@ import argparse
 import sys
 from importlib import import_module
 
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 
 # Modules that expose `add_commands(subparsers)`; each sub-command sets `func(args) -> int`.
 COMMAND_MODULES = (

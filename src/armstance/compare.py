@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from armstance.corpus.sources import NEWS_COLLECTIONS
+from armstance.errors import CompareError
 from armstance.evaluation.paired import PairedResult, paired_bootstrap
 from armstance.jsonl import atomic_writer, read_records
 from armstance.paths import annotations_dir, folds_path, project_root
@@ -88,10 +89,6 @@ COLUMNS = (
 )
 CEILING_NAME = "human ceiling"
 OUTSIDE_VOCABULARY = " †"
-
-
-class CompareError(ValueError):
-    """A run or artifact the comparison needs is missing or does not match."""
 
 
 @dataclass

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from omegaconf import OmegaConf
 
+from armstance.errors import NoSuchRun
 from armstance.paths import cache_dir, project_root
 
 CONFIG_DIR = project_root() / "configs"
-
-
-class NoSuchRun(LookupError):
-    """A config names the latest run of an experiment that has none."""
 
 
 def latest_run_tag(experiment: str, tag: str) -> str:

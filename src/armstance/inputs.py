@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from armstance.jsonl import validation_to_data_error
+from armstance.errors import validation_to_data_error
 from armstance.schema import Document
 
 TEXT_SUFFIXES = (".txt",)

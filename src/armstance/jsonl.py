@@ -12,23 +12,9 @@ from typing import IO, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from armstance.errors import DataError, validation_to_data_error
+
 M = TypeVar("M", bound=BaseModel)
-
-
-class DataError(ValueError):
-    """Bad input data. The message names the file, the 1-based line and the field."""
-
-    def __init__(self, path: str | Path, line: int | None, field: str | None, problem: str):
-        self.path, self.line, self.field, self.problem = str(path), line, field, problem
-        where = self.path + (f":{line}" if line is not None else "")
-        what = f" field '{field}':" if field else ""
-        super().__init__(f"{where}:{what} {problem}")
-
-
-def validation_to_data_error(path: str | Path, line: int | None, err: ValidationError) -> DataError:
-    first = err.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or None
-    return DataError(path, line, field, first["msg"])
 
 
 def iter_json_lines(path: str | Path) -> Iterator[tuple[int, dict]]:

@@ -5,13 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from armstance.errors import ModelNotFoundError
 from armstance.pipeline import MANIFEST, ArmstancePipeline
 
 PICKLE_SWITCH = "MLFLOW_ALLOW_PICKLE_DESERIALIZATION"
-
-
-class ModelNotFoundError(FileNotFoundError):
-    pass
 
 
 def load_pipeline(uri: str) -> ArmstancePipeline:

@@ -30,10 +30,11 @@ from omegaconf import DictConfig
 
 from armstance.config import CONFIG_DIR, register_resolvers
 from armstance.corpus import ensure_corpus, fetch_sources, load_gold
+from armstance.errors import DataError
 from armstance.evaluation.bootstrap import intervals
 from armstance.evaluation.metrics import confusion_matrix, macro_f1, optional
 from armstance.fitting import build_classifier
-from armstance.jsonl import DataError, iter_json_lines
+from armstance.jsonl import iter_json_lines
 from armstance.models.base import UnitClassifier
 from armstance.schema import SENTIMENTS, Span, Unit
 from armstance.tracking.runs import git_commit, log_config, log_history, log_metrics

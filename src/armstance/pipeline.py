@@ -15,21 +15,14 @@ import numpy as np
 
 from armstance.aggregate import judge
 from armstance.decision import ClassWeights
+from armstance.errors import DocumentError, UnsupportedLanguageError
 from armstance.models.base import UnitClassifier, load_classifier
 from armstance.schema import TASK_LABELS, Document, DocumentPrediction, GoldDocument, Unit
-from armstance.text.language import UnsupportedLanguageError, detect_language
+from armstance.text.language import detect_language
 from armstance.units import UnitBuilder
 
 TASKS = tuple(TASK_LABELS)
 MANIFEST = "pipeline.json"
-
-
-class DocumentError(ValueError):
-    """A document the pipeline cannot judge; the message says why."""
-
-    def __init__(self, doc_id: str, problem: str):
-        self.doc_id, self.problem = doc_id, problem
-        super().__init__(f"document '{doc_id}': {problem}")
 
 
 @dataclass

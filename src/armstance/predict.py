@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from rich.console import Console
 from tqdm.auto import tqdm
 
+from armstance.errors import DocumentError
 from armstance.inputs import InputProblem, read_inputs
 from armstance.jsonl import atomic_writer, dumps
 from armstance.model_uri import load_pipeline
-from armstance.pipeline import ArmstancePipeline, DocumentError
+from armstance.pipeline import ArmstancePipeline
 from armstance.prediction_table import gold_for_inputs, render
 from armstance.schema import Document, DocumentPrediction
 from armstance.tracking.store import use_configured_uri

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 from armstance.schema import ACTOR_TYPES, LANGS
 
 # Same-length replacements only: offsets into the normalised text are offsets into the text.

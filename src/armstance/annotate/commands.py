@@ -37,9 +37,8 @@ from armstance.annotate.sources import (
     source_raw_files,
 )
 from armstance.annotate.splits import FIRST_PASS, IMPORT_SPLITS, SECOND, Target, labelled_ids
-from armstance.jsonl import DataError
+from armstance.errors import DataError, DocumentError
 from armstance.model_uri import load_pipeline
-from armstance.pipeline import DocumentError
 from armstance.predict import predict_documents
 from armstance.schema import DocumentPrediction
 from armstance.tracking.store import use_configured_uri

@@ -11,7 +11,8 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from armstance.jsonl import DataError, atomic_writer, dumps, iter_json_lines
+from armstance.errors import DataError
+from armstance.jsonl import atomic_writer, dumps, iter_json_lines
 
 
 def write_rows(path: Path, rows: Sequence[dict]) -> None:

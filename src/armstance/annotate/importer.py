@@ -24,8 +24,9 @@ from armstance.annotate.sources import SourceDocument, check_doc_id
 from armstance.annotate.splits import Target
 from armstance.annotate.tasks import EVIDENCE, Region, TaskFieldError, from_results
 from armstance.corpus.standoff import text_sha256, to_standoff
+from armstance.errors import DataError
 from armstance.evaluation.matcher import normalise_name
-from armstance.jsonl import DataError, iter_json_lines
+from armstance.jsonl import iter_json_lines
 from armstance.schema import (
     ActorAnnotation,
     DocumentAnnotation,

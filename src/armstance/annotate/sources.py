@@ -18,7 +18,8 @@ from pydantic import ValidationError
 
 from armstance import paths
 from armstance.corpus.sources import FIRST_PERSON_COLLECTIONS
-from armstance.jsonl import DataError, iter_json_lines, validation_to_data_error
+from armstance.errors import DataError, validation_to_data_error
+from armstance.jsonl import iter_json_lines
 from armstance.schema import Document
 
 ANNOTATABLE_SOURCES: tuple[str, ...] = FIRST_PERSON_COLLECTIONS

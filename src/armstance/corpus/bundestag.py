@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, ConfigDict
 
 from armstance.corpus.sources import Source
-from armstance.jsonl import DataError
+from armstance.errors import DataError
 from armstance.schema import Lang
 from armstance.text.whitespace import collapse
 

@@ -27,7 +27,8 @@ from armstance.corpus.manifests import (
 from armstance.corpus.rebuild import ensure_corpus, rebuild_raw
 from armstance.corpus.sources import load_catalog
 from armstance.corpus.standoff import convert_file
-from armstance.jsonl import DataError, read_records
+from armstance.errors import DataError
+from armstance.jsonl import read_records
 from armstance.schema import DocumentAnnotation
 
 

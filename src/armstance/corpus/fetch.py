@@ -19,7 +19,8 @@ from tqdm import tqdm
 
 from armstance import paths
 from armstance.corpus.sources import Source, load_catalog
-from armstance.jsonl import DataError, atomic_writer
+from armstance.errors import DataError
+from armstance.jsonl import atomic_writer
 
 MIRROR_ENV = "ARMSTANCE_DATA_MIRROR"
 DOWNLOAD_TIMEOUT_S = 60

@@ -24,7 +24,8 @@ from sklearn.model_selection import StratifiedKFold
 from armstance import paths
 from armstance.corpus.load import labels_paths, read_standoff
 from armstance.corpus.rebuild import GROUPED_CORPORA, ensure_corpus
-from armstance.jsonl import DataError, atomic_writer, iter_json_lines
+from armstance.errors import DataError
+from armstance.jsonl import atomic_writer, iter_json_lines
 from armstance.schema import StandoffDocument
 
 N_SPLITS = 5

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from armstance import paths
 from armstance.corpus.rebuild import ensure_corpus
 from armstance.corpus.standoff import join
-from armstance.jsonl import DataError, read_records
+from armstance.errors import DataError
+from armstance.jsonl import read_records
 from armstance.schema import Document, GoldDocument, StandoffDocument
 
 if TYPE_CHECKING:

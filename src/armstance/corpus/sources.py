@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from armstance import paths
-from armstance.jsonl import DataError, validation_to_data_error
+from armstance.errors import DataError, validation_to_data_error
 
 # Only a raw file at a full commit hash is reproducible: a branch name can move.
 PINNED_URL = r"^https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/\S+$"

@@ -10,7 +10,8 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
-from armstance.jsonl import DataError, read_records, write_jsonl
+from armstance.errors import DataError
+from armstance.jsonl import read_records, write_jsonl
 from armstance.schema import (
     DocumentAnnotation,
     GoldActor,

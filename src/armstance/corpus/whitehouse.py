@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from armstance.corpus.sources import Source
-from armstance.jsonl import DataError, validation_to_data_error
+from armstance.errors import DataError, validation_to_data_error
 from armstance.schema import Lang
 from armstance.text.whitespace import collapse
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from armstance.errors import DataError
 from armstance.evaluation.bootstrap import Statistic, intervals, totals
 from armstance.evaluation.matcher import match_actors
 from armstance.evaluation.metrics import class_f1, f_avg, macro_f1, optional, ratio
-from armstance.jsonl import DataError
 from armstance.schema import (
     LANGS,
     SENTIMENTS,

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from armstance.errors import UntrustedArtifactError
 from armstance.jsonl import atomic_writer
 
 TRUSTED_TYPES: frozenset[str] = frozenset(
@@ -34,10 +35,6 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
 """Types a skops file may hold beyond those skops trusts by default. Add a type here, in
 this one place, when a new classifier needs it (tests/test_persist.py checks that each
 exists and round-trips the estimators that need them)."""
-
-
-class UntrustedArtifactError(ValueError):
-    """A stored model part holds something this project does not load."""
 
 
 def save_estimator(obj: Any, path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from armstance.errors import UnsupportedLanguageError
 from armstance.schema import LANGS
 
 CANDIDATES: tuple[str, ...] = (
@@ -24,10 +25,6 @@ SAMPLE_CHARS = 1000
 """Only the start of a text is read: it says which language an article is in, and time
 grows with the length read."""
 SUPPORTED = ", ".join(LANGS)
-
-
-class UnsupportedLanguageError(ValueError):
-    pass
 
 
 @cache

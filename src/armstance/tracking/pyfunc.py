@@ -18,7 +18,8 @@ from mlflow.pyfunc import PythonModel
 from mlflow.tracking import MlflowClient
 from mlflow.types import ColSpec, Schema
 
-from armstance.pipeline import ArmstancePipeline, DocumentError
+from armstance.errors import DocumentError
+from armstance.pipeline import ArmstancePipeline
 from armstance.tracking.frame_input import documents_from_frame
 
 INPUT_SCHEMA = Schema(
