@@ -17,9 +17,9 @@ import resource
 import time
 
 from armstance.corpus import ensure_corpus, load_gold
-from armstance.model_uri import load_pipeline
 from armstance.models.embedding_head import make_encoder
-from armstance.predict import predict_documents
+from armstance.prediction.batch import predict_documents
+from armstance.prediction.model_uri import load_pipeline
 from armstance.schema import Document
 from armstance.text.language import detect_language
 from armstance.tracking.store import use_configured_uri

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from urllib.parse import urlparse
 
 from armstance.corpus import ensure_corpus, load_gold
-from armstance.serving import post_json, served
+from armstance.prediction.serving import post_json, served
 from armstance.tracking.store import configured_tracking, tracking_uri
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

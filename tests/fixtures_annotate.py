@@ -14,9 +14,10 @@ from omegaconf import OmegaConf
 
 from annotate_helpers import MODEL, Project, briefings, gold_doc, speeches, write_jsonl
 from armstance.actors.extractor import ActorExtractor
-from armstance.fitting import fit_pipeline
 from armstance.paths import project_root
-from armstance.tracking.pyfunc import log_pipeline, register
+from armstance.tracking.pyfunc import log_pipeline
+from armstance.tracking.registry import register
+from armstance.training.fit import fit_pipeline
 from armstance.units import UnitBuilder
 
 

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from armstance.evaluation.calibration import expected_calibration_error, reliability
-from armstance.fitting import build_classifier
 from armstance.models.base import UnitClassifier, load_classifier
 from armstance.models.calibration import (
     CalibratedClassifier,
@@ -21,6 +20,7 @@ from armstance.models.calibration import (
 from armstance.models.majority import Majority
 from armstance.models.tfidf_logreg import TfidfLogReg
 from armstance.schema import STANCES, Unit
+from armstance.training.fit import build_classifier
 
 if TYPE_CHECKING:
     from fixtures_store import Store

@@ -8,18 +8,9 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from armstance.cli import main
-from armstance.compare import (
-    ALIAS,
-    COLUMNS,
-    MODEL_NAME,
-    Row,
-    ceiling_row,
-    cell,
-    contenders,
-    experiment_rows,
-    resolve_run,
-    training_runs,
-)
+from armstance.comparison.leaderboard import COLUMNS, Row, ceiling_row, cell, experiment_rows
+from armstance.comparison.paired_runs import contenders
+from armstance.comparison.runs import resolve_run, training_runs
 from armstance.errors import CompareError, DataError
 from armstance.evaluation.paired import paired_bootstrap
 from armstance.schema import (
@@ -28,6 +19,7 @@ from armstance.schema import (
     DocumentAnnotation,
     DocumentPrediction,
 )
+from armstance.tracking.registry import ALIAS, MODEL_NAME
 
 if TYPE_CHECKING:
     from fixtures_store import Store

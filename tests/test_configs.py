@@ -16,8 +16,8 @@ from omegaconf.errors import InterpolationResolutionError
 from optuna.distributions import CategoricalDistribution, LogUniformDistribution
 
 from armstance.config import CONFIG_DIR, register_resolvers
-from armstance.fitting import build_classifier
 from armstance.pipeline import TASKS
+from armstance.training.fit import build_classifier
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
 MODELS = sorted(p.stem for p in (CONFIG_DIR / "model").glob("*.yaml"))

@@ -6,12 +6,13 @@ import pytest
 from omegaconf import OmegaConf
 
 from armstance.actors.extractor import ActorExtractor
-from armstance.decision import ClassWeights, fit_class_weights
-from armstance.decision_fit import DecisionConfig, fit_decisions, inner_splits
+from armstance.decision.fit import DecisionConfig, fit_decisions, inner_splits
+from armstance.decision.rules import ClassWeights, fit_class_weights
 from armstance.evaluation.metrics import confusion_matrix, f_avg
-from armstance.fitting import cross_validate, fit_classifiers, fit_pipeline
 from armstance.pipeline import ArmstancePipeline
 from armstance.schema import STANCES
+from armstance.training.cross_validation import cross_validate
+from armstance.training.fit import fit_classifiers, fit_pipeline
 from armstance.units import UnitBuilder
 from test_pipeline import MODEL, gold_doc
 

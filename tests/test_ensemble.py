@@ -6,10 +6,10 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from armstance.config import CONFIG_DIR, register_resolvers
-from armstance.fitting import build_classifier
 from armstance.models.base import load_classifier
 from armstance.models.ensemble import ProbabilityAverage, Stacking
 from armstance.schema import STANCES
+from armstance.training.fit import build_classifier
 from test_models import TRAIN
 
 TFIDF = {"_target_": "armstance.models.tfidf_logreg.TfidfLogReg", "C": 10.0, "name": "t"}

@@ -6,10 +6,10 @@ import pytest
 from omegaconf import OmegaConf
 
 from armstance.actors.extractor import ActorExtractor
-from armstance.fitting import TrainingSet, fit_pipeline, unlisted_actor_units
 from armstance.models.majority import Majority
 from armstance.models.tfidf_logreg import TfidfLogReg
 from armstance.schema import STANCES, GoldDocument
+from armstance.training.fit import TrainingSet, fit_pipeline, unlisted_actor_units
 from armstance.units import UnitBuilder
 from test_models import TRAIN
 from test_pipeline import gold_doc

@@ -2,7 +2,7 @@ import io
 import json
 import os
 
-from armstance.inputs import read_inputs
+from armstance.prediction.inputs import read_inputs
 
 
 def test_text_files_folders_and_jsonl_are_read_with_problems_named(tmp_path):

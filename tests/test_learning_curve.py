@@ -9,7 +9,7 @@ import mlflow
 from mlflow.tracking import MlflowClient
 
 from armstance.cli import main
-from armstance.learning_curve import nested_draws
+from armstance.training.learning_curve import nested_draws
 from jobs import isolated_env, run_job
 from test_pipeline import gold_doc
 

@@ -15,8 +15,8 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from armstance.cli import main as cli
-from armstance.model_uri import PICKLE_SWITCH
-from armstance.serving import post_json, served
+from armstance.prediction.model_uri import PICKLE_SWITCH
+from armstance.prediction.serving import post_json, served
 
 pytestmark = pytest.mark.slow
 

@@ -114,7 +114,7 @@ def test_the_logged_models_epochs_become_metric_curves(model, tmp_path):
     from armstance.models.ensemble import ProbabilityAverage
     from armstance.models.majority import Majority
     from armstance.pipeline import ArmstancePipeline
-    from armstance.train import log_training_history
+    from armstance.tracking.runs import log_training_history
 
     members = {"mention": {"_target_": "unused"}, "base": {"_target_": "unused"}}
     fitted = {"mention": model, "base": Majority(STANCES).fit(TRAIN, [u.stance for u in TRAIN])}

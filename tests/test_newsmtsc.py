@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from mlflow.tracking import MlflowClient
 
+from armstance.corpus.newsmtsc import read_targets
 from armstance.errors import DataError
 from armstance.models.base import load_classifier
 from armstance.models.transformer import TransformerClassifier, checkpoint_folder, init_source
-from armstance.newsmtsc import read_targets
 from armstance.schema import SENTIMENTS, STANCES
 from jobs import isolated_env, run_job
 

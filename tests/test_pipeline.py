@@ -9,10 +9,10 @@ from omegaconf import OmegaConf
 
 from armstance.actors.extractor import ActorExtractor
 from armstance.errors import DocumentError
-from armstance.fitting import fit_pipeline
 from armstance.pipeline import ArmstancePipeline
 from armstance.schema import Document, DocumentPrediction, GoldActor, GoldDocument
 from armstance.tracking.pyfunc import log_pipeline
+from armstance.training.fit import fit_pipeline
 from armstance.units import UnitBuilder
 
 MODEL = {"name": "tfidf_logreg", "_target_": "armstance.models.tfidf_logreg.TfidfLogReg", "C": 10.0}

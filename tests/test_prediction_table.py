@@ -7,7 +7,7 @@ from rich.console import Console
 from armstance.corpus import load_gold
 from armstance.corpus.load import read_seed_text, seed_text_path
 from armstance.paths import seeds_dir
-from armstance.prediction_table import gold_for_inputs, lines, render
+from armstance.prediction.console_table import gold_for_inputs, lines, render
 from armstance.schema import ActorJudgement, Document, DocumentPrediction
 
 TEXT = "Warschau schickt Panzer. Moskau protestiert. Das Wetter in Wien bleibt mild."

@@ -23,9 +23,9 @@ from sklearn.preprocessing import FunctionTransformer
 from armstance.actors.extractor import ActorExtractor
 from armstance.cli import main
 from armstance.errors import ModelNotFoundError
-from armstance.fitting import fit_pipeline
-from armstance.model_uri import PICKLE_SWITCH, load_pipeline
+from armstance.prediction.model_uri import PICKLE_SWITCH, load_pipeline
 from armstance.tracking.pyfunc import log_pipeline
+from armstance.training.fit import fit_pipeline
 from armstance.units import UnitBuilder
 from test_pipeline import gold_doc
 

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from mlflow.tracking import MlflowClient
 
-from armstance.compare import promote
+from armstance.tracking.registry import promote
 from jobs import CHEAP, isolated_env, run_job, run_sweep, sweep_runs
 from prerequisites import service
 

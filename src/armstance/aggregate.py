@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from armstance.decision import ClassWeights
+from armstance.decision.rules import ClassWeights
 from armstance.schema import SENTIMENTS, STANCES, ActorJudgement, Unit
 
 MAX_EVIDENCE_CHARS = 300  # GUIDELINES §5

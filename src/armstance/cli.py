@@ -12,8 +12,8 @@ from armstance.errors import DataError
 COMMAND_MODULES = (
     "armstance.corpus.commands",
     "armstance.evaluation.commands",
-    "armstance.predict",
-    "armstance.compare",
+    "armstance.prediction.commands",
+    "armstance.comparison.commands",
     "armstance.annotate.commands",
 )
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from armstance.aggregate import judge
-from armstance.decision import ClassWeights
+from armstance.decision.rules import ClassWeights
 from armstance.errors import DocumentError, UnsupportedLanguageError
 from armstance.models.base import UnitClassifier, load_classifier
 from armstance.schema import TASK_LABELS, Document, DocumentPrediction, GoldDocument, Unit

@@ -38,8 +38,8 @@ from armstance.annotate.sources import (
 )
 from armstance.annotate.splits import FIRST_PASS, IMPORT_SPLITS, SECOND, Target, labelled_ids
 from armstance.errors import DataError, DocumentError
-from armstance.model_uri import load_pipeline
-from armstance.predict import predict_documents
+from armstance.prediction.batch import predict_documents
+from armstance.prediction.model_uri import load_pipeline
 from armstance.schema import DocumentPrediction
 from armstance.tracking.store import use_configured_uri
 

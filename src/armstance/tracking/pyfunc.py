@@ -1,4 +1,4 @@
-"""The whole pipeline (extractor + models) as one MLflow pyfunc model, and the registry.
+"""The whole pipeline (extractor + models) as one MLflow pyfunc model.
 
 The model is logged from code (tracking/model_code.py), its parts as skops, safetensors
 and JSON files (models/persist.py): nothing logged is a pickle, so loading a version from
@@ -15,7 +15,6 @@ import mlflow
 import pandas as pd
 from mlflow.models import ModelSignature
 from mlflow.pyfunc import PythonModel
-from mlflow.tracking import MlflowClient
 from mlflow.types import ColSpec, Schema
 
 from armstance.errors import DocumentError
@@ -85,11 +84,3 @@ def log_pipeline(pipeline: ArmstancePipeline, model_card: str) -> str:
         )
     mlflow.log_text(model_card, "MODEL_CARD.md")
     return info.model_uri
-
-
-def register(model_uri: str, name: str, alias: str | None) -> str:
-    """Register a logged model; point `alias` at the new version. Returns the version."""
-    version = mlflow.register_model(model_uri, name).version
-    if alias:
-        MlflowClient().set_registered_model_alias(name, alias, version)
-    return str(version)

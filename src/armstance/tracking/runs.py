@@ -5,14 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import mlflow
 from omegaconf import DictConfig, OmegaConf
 
 from armstance.paths import project_root
+
+if TYPE_CHECKING:
+    from armstance.pipeline import ArmstancePipeline
 
 MAX_PARAM_CHARS = 500  # MLflow's limit on a parameter value
 
@@ -85,3 +90,49 @@ def log_history(prefix: str, history: Iterable[Mapping[str, float]]) -> None:
         mlflow.log_metrics(
             {f"{prefix}_{k}": v for k, v in row.items() if k != "epoch"}, step=row["epoch"]
         )
+
+
+def log_decisions(pipeline: ArmstancePipeline) -> None:
+    """The class weights of the logged model's decision rules, as params."""
+    mlflow.log_params(
+        {
+            f"decision_{task}_weight_{label}": round(weight, 4)
+            for task, rule in pipeline.decisions.items()
+            for label, weight in zip(rule.labels, rule.weights, strict=True)
+        }
+    )
+
+
+def training_histories(classifier, name: str):
+    """(name, per-epoch history) of a classifier trained in epochs, and of its parts (an
+    ensemble's members, a calibrated model's base), named `<task>_<member>`."""
+    if getattr(classifier, "history", None):
+        yield name, classifier.history
+    for member, part in getattr(classifier, "members", {}).items():
+        yield from training_histories(part, f"{name}_{member}")
+    if (base := getattr(classifier, "base", None)) is not None:
+        yield from training_histories(base, name)
+
+
+def log_training_history(pipeline: ArmstancePipeline) -> None:
+    """Each epoch's figures (e.g. the training loss) of the logged model, by epoch, so the
+    MLflow UI draws the curves."""
+    for task, classifier in pipeline.classifiers.items():
+        for name, history in training_histories(classifier, task):
+            log_history(name, history)
+
+
+def run_tags(cfg: DictConfig, experiment: str, langs: Sequence[str]) -> dict[str, str]:
+    tags = {
+        "model": cfg.model.name,
+        "experiment": experiment,
+        "langs": ",".join(sorted(langs)),
+        "seed": str(cfg.seed),
+        "git_commit": git_commit(),
+    }
+    if cfg.model.get("vocabulary"):
+        tags["vocabulary"] = str(cfg.model.vocabulary)
+    # A job on a SLURM cluster: its logs and accounting are found by this id.
+    if os.environ.get("SLURM_JOB_ID"):
+        tags["slurm_job_id"] = os.environ["SLURM_JOB_ID"]
+    return tags

@@ -2,7 +2,7 @@
 
 The classifiers are refitted on an inner k-fold of the documents given (in outer
 cross-validation: that fold's training documents), each inner model predicts its held-out
-documents, and the class weights of decision.py are fitted on those out-of-fold
+documents, and the class weights of rules.py are fitted on those out-of-fold
 predictions. With `units: e2e` the held-out documents go through the actor extractor, as
 at prediction time: an extracted actor the gold does not list is a `none` row (the false
 positives the weights must learn to avoid), a gold actor the extractor missed is a row held
@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from armstance.corpus.sources import collection_of
-from armstance.decision import REFERENCE, ClassWeights, fit_class_weights
+from armstance.decision.rules import REFERENCE, ClassWeights, fit_class_weights
 from armstance.evaluation.matcher import match_actors
 from armstance.models.base import UnitClassifier
 from armstance.schema import TASK_LABELS, Document, GoldDocument

@@ -1,20 +1,19 @@
-"""Fit the two unit classifiers of a model config, and cross-validate them by document."""
+"""Fit the two unit classifiers of a model config on labelled documents, with decision rules."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from omegaconf import DictConfig
-from tqdm.auto import tqdm
 
 from armstance.corpus.sources import collection_of
-from armstance.decision_fit import DecisionConfig, fit_decisions
+from armstance.decision.fit import DecisionConfig, fit_decisions
 from armstance.evaluation.matcher import match_actors
 from armstance.models.base import UnitClassifier
 from armstance.models.build import build_model
 from armstance.pipeline import TASKS, ArmstancePipeline
-from armstance.schema import TASK_LABELS, Document, DocumentPrediction, GoldDocument, Unit
+from armstance.schema import TASK_LABELS, Document, GoldDocument, Unit
 from armstance.units import UnitBuilder
 
 
@@ -108,59 +107,4 @@ def fit_pipeline(
         builder=builder,
         extractor=extractor,
         decisions=decisions,
-    )
-
-
-@dataclass(frozen=True)
-class LanguageScope:
-    """Which languages a model trains on and is scored on: cross-lingual experiments train
-    on one language and score another, on the same folds and metrics."""
-
-    train_langs: tuple[str, ...] | None = None
-    eval_langs: tuple[str, ...] | None = None
-
-    def trained(self, docs: Sequence[GoldDocument]) -> list[GoldDocument]:
-        return [d for d in docs if self.train_langs is None or d.lang in self.train_langs]
-
-    def evaluated(self, docs: Sequence[GoldDocument]) -> list[GoldDocument]:
-        return [d for d in docs if self.eval_langs is None or d.lang in self.eval_langs]
-
-
-@dataclass
-class CrossValidation:
-    """Out-of-fold predictions for every scored document: with gold actors (oracle) and,
-    where the pipeline extracts actors, end to end."""
-
-    oracle: list[DocumentPrediction]
-    e2e: list[DocumentPrediction] | None
-    fold_of: dict[str, int]
-
-
-def cross_validate(
-    fit: Callable[[Sequence[GoldDocument]], ArmstancePipeline],
-    docs: Sequence[GoldDocument],
-    fold_of: dict[str, int],
-    max_train_docs: int | None = None,
-    scope: LanguageScope = LanguageScope(),
-    e2e: bool = False,
-) -> CrossValidation:
-    """Grouped k-fold: each fold's documents are judged by a model fitted on the others.
-
-    Predictions cover the documents of `scope.eval_langs` only."""
-    folds = sorted({fold_of[d.doc_id] for d in docs})
-    scored = scope.evaluated(docs)
-    oracle: dict[str, DocumentPrediction] = {}
-    end_to_end: dict[str, DocumentPrediction] = {}
-    for fold in tqdm(folds, desc="cross-validation", unit="fold"):
-        train = scope.trained([d for d in docs if fold_of[d.doc_id] != fold])[:max_train_docs]
-        test = [d for d in scored if fold_of[d.doc_id] == fold]
-        pipeline = fit(train)
-        oracle |= {p.doc_id: p for p in pipeline.predict_gold(test)}
-        if e2e:
-            plain = [Document(doc_id=d.doc_id, lang=d.lang, text=d.text) for d in test]
-            end_to_end |= {p.doc_id: p for p in pipeline.predict(plain)}
-    return CrossValidation(
-        oracle=[oracle[d.doc_id] for d in scored],
-        e2e=[end_to_end[d.doc_id] for d in scored] if e2e else None,
-        fold_of=dict(fold_of),
     )

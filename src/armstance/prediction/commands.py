@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 
 from rich.console import Console
-from tqdm.auto import tqdm
 
 from armstance.errors import DocumentError
-from armstance.inputs import InputProblem, read_inputs
 from armstance.jsonl import atomic_writer, dumps
-from armstance.model_uri import load_pipeline
-from armstance.pipeline import ArmstancePipeline
-from armstance.prediction_table import gold_for_inputs, render
-from armstance.schema import Document, DocumentPrediction
+from armstance.prediction.batch import predict_documents
+from armstance.prediction.console_table import gold_for_inputs, render
+from armstance.prediction.inputs import InputProblem, read_inputs
+from armstance.prediction.model_uri import load_pipeline
+from armstance.schema import DocumentPrediction
 from armstance.tracking.store import use_configured_uri
-
-
-def predict_documents(
-    pipeline: ArmstancePipeline, docs: Sequence[Document], batch_size: int = 32
-) -> list[DocumentPrediction | DocumentError]:
-    results: list[DocumentPrediction | DocumentError] = []
-    with tqdm(total=len(docs), desc="predict", unit="doc", disable=len(docs) < batch_size) as bar:
-        for start in range(0, len(docs), batch_size):
-            batch = docs[start : start + batch_size]
-            results += pipeline.predict(batch)
-            bar.update(len(batch))
-    return results
 
 
 def command(args: argparse.Namespace) -> int:
