@@ -305,6 +305,21 @@ def test_sample_draws_labelled_speeches_reproducibly(project, capsys):
     assert len(out.read_text().splitlines()) == 2
 
 
+def test_sample_can_be_restricted_to_some_collections(project, capsys):
+    labelled = ["bundestag-100", "whitehouse-2023-02-10-press-briefing-0", "kremlin-90001-0",
+                "congress-2023-04-12-X000101-0", "congress-2023-04-12-X000101-1"]  # fmt: skip
+    write_jsonl(project.train, [{"doc_id": d, "lang": "en", "text_sha256": "0" * 64,
+                                 "actors": []} for d in labelled])  # fmt: skip
+    out = project.root / "sample.csv"
+    code, stdout, _ = run_cli(capsys, "sample", "--n", "9", "--source", "congress,kremlin",
+                              "--output", out)  # fmt: skip
+    assert code == 0 and "drew 3 documents" in stdout
+    assert out.read_text().split() == ["doc_id", *sorted(labelled[2:])]
+    with pytest.raises(SystemExit):
+        run_cli(capsys, "sample", "--n", "1", "--source", "congress,nyt", "--output", out)
+    assert "expected NAME[,NAME] of bundestag, whitehouse, kremlin" in capsys.readouterr().err
+
+
 def test_an_export_of_another_shape_is_refused_per_task(project, capsys):
     path = _write_tasks(project, ["not a task", {"id": 3, "data": {"doc_id": "nyt-001"}}])
     code, _, err = run_cli(capsys, "import", path, "--annotator", "A2")

@@ -79,6 +79,9 @@ class SourceCatalog(BaseModel):
 
 FIRST_PERSON_COLLECTIONS: tuple[str, ...] = ("bundestag", "whitehouse")
 """Collections of speeches and statements (GUIDELINES §9), as opposed to news."""
+STATEMENT_COLLECTIONS: tuple[str, ...] = ("kremlin", "ukpresident", "congress")
+"""Readouts and press releases, mostly in the third person: read as news (GUIDELINES §10),
+though they are statements of an office, not news."""
 NEWS_COLLECTIONS: tuple[str, ...] = ("tagesschau", "guardian", "nyt")
 """The news: what armstance is for, and what model selection is judged on."""
 
