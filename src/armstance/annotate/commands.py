@@ -42,7 +42,7 @@ from armstance.annotate.splits import FIRST_PASS, IMPORT_SPLITS, SECOND, Target,
 from armstance.errors import DataError, DocumentError
 from armstance.model_uri import load_pipeline
 from armstance.predict import predict_documents
-from armstance.schema import STANCES, DocumentPrediction
+from armstance.schema import ANNOTATOR_KINDS, STANCES, DocumentPrediction
 from armstance.tracking.store import use_configured_uri
 
 CHAMPION = "models:/armstance@champion"
@@ -411,6 +411,12 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--split", choices=IMPORT_SPLITS, default="train")
     p.add_argument("--annotator", required=True, help="the annotator's id (pseudonymous)")
     p.add_argument(
+        "--annotator-kind",
+        required=True,
+        choices=ANNOTATOR_KINDS,
+        help="who made the labels: a language model or a person",
+    )
+    p.add_argument(
         "--pass",
         dest="annotation_pass",
         type=int,
@@ -422,13 +428,25 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
         help="whether pre-annotations were shown (Label Studio exports say so themselves; "
         "exchange files need it)",
     )
+    p.add_argument(
+        "--revision",
+        type=int,
+        default=1,
+        help="1 (default) for a document's first labels in the split; 2, 3, ... for labels "
+        "made again under a newer guidelines version, which replace the earlier ones (only "
+        "documents already labelled in the split, with an older revision)",
+    )
     p.add_argument("--guidelines", default=importer.GUIDELINES_VERSION)
     p.add_argument(
         "--date",
         type=datetime.date.fromisoformat,
         help="annotation date, YYYY-MM-DD (default: the annotation's, else today)",
     )
-    p.add_argument("--replace", action="store_true", help="replace documents already labelled")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="correct documents already labelled in train or dev (labels of the same revision)",
+    )
     p.add_argument(
         "--check",
         action="store_true",
@@ -440,13 +458,15 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
 @_reporting_server_errors
 def run_import(args: argparse.Namespace) -> int:
     try:
-        target = Target(args.split, args.replace)
+        target = Target(args.split, args.replace, args.revision)
     except ValueError as exc:
         print(f"armstance: error: {exc}", file=sys.stderr)
         return 2
     settings = importer.Settings(
         annotator=args.annotator,
+        annotator_kind=args.annotator_kind,
         annotation_pass=args.annotation_pass or (2 if target.is_second else 1),
+        revision=args.revision,
         model_assisted=args.model_assisted,
         guidelines=args.guidelines,
         date=args.date,
@@ -468,8 +488,9 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"{args.input}: {len(records)} documents, {actors} actors, all valid (not written)")
         return 0
     added, replaced = target.write(records)
+    revision = f" as revision {args.revision}" if args.revision > 1 else ""
     print(
-        f"imported {len(records)} documents into {args.split} "
+        f"imported {len(records)} documents into {args.split}{revision} "
         f"({len(added)} added, {len(replaced)} replaced)"
     )
     if args.split in FIRST_PASS:
