@@ -40,15 +40,15 @@ MAX_CHARS = 20_000
 # Upstream's mark of a missing value (location, in the Kremlin's CSV).
 MISSING = ("", "NA")
 # A transcript's turn label at the start of a sentence: two to seven capitalised words, with
-# particles between them ("President of Russia Vladimir Putin:", "Mansoor bin Ebrahim
-# Al-Mahmoud:"), or a journalist's "Question:" / "Remark:". One capitalised word alone
-# ("Namely:", "Imagine:") opens ordinary sentences.
+# particles between them ("President of Russia Ivan Testov:", "Ana bin Example Al-Name:"),
+# or a journalist's "Question:" / "Remark:". One capitalised word alone before a colon
+# ("Look:") opens ordinary sentences.
 _WORD = r"[A-Z][\w'’-]*"
 _PARTICLE = r"(?:of|the|and|bin|al|de|von|van|der|da|la|le|el)"
 LABEL = re.compile(rf"({_WORD}(?:(?: {_PARTICLE})* {_WORD}){{1,6}}|Question|Remark):(?:\s|$)")
-# The speaker a headline names: "... – address by President Volodymyr Zelenskyy",
-# "Speech by the President of Ukraine at ...": the words after "address/speech/appeal by
-# (the)" up to a preposition, a punctuation mark or the end.
+# The speaker a headline names: "... – address by President Petro Inventenko", "Speech by
+# the President of Ukraine at ...": the words after "address/speech/appeal by (the)" up to a
+# preposition, a punctuation mark or the end.
 HEADLINE_SPEAKER = re.compile(
     r"\b(?:address|speech|appeal) by (?:the )?(.+?)"
     r"(?= (?:to|at|in|on|during|before|for|after|with|from)\b|[.,:;!?–—]|$)",
