@@ -74,13 +74,18 @@ learning-curve: $(STAMP)
 	$(BIN)/python -m armstance.learning_curve
 	$(BIN)/armstance compare --markdown
 
-# The per-file entries of data/sources.yaml for the mirror's bundestag/ and whitehouse/
-# folders, from their manifest.jsonl (ARMSTANCE_DATA_MIRROR names the mirror).
+# The per-file entries of data/sources.yaml for the mirror's bundestag/, whitehouse/ and
+# kremlin_ua/ folders, and the per-record (line) entries of congress/, from their
+# manifest.jsonl (ARMSTANCE_DATA_MIRROR names the mirror).
 catalog: $(STAMP)
 	$(BIN)/armstance data catalog bundestag --licence "official parliamentary records; \
 	public speeches in parliament may be reproduced (§ 48 UrhG); research use"
 	$(BIN)/armstance data catalog whitehouse --licence "US federal works, public domain \
 	(17 U.S.C. § 105); repository CC0 1.0"
+	$(BIN)/armstance data catalog kremlin_ua --licence "CC BY 4.0 (en.kremlin.ru, \
+	president.gov.ua); attribute the source URL of each release"
+	$(BIN)/armstance data catalog congress --licence "official statements of members of \
+	Congress, US federal works (17 U.S.C. § 105); repository code MIT"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not infra"

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from annotate_helpers import run_cli
+from annotate_helpers import run_cli, write_jsonl
 from armstance.annotate.importer import actors_from_regions
 from armstance.annotate.tasks import (
     CHOICES,
@@ -66,6 +66,22 @@ def test_export_without_predictions_loads_no_model(project, capsys):
     assert code == 0 and "without pre-annotations" in stdout
     (task,) = json.loads(out.read_text())
     assert set(task) == {"data"}
+
+
+def test_statements_are_exported_with_member_party_and_date(project, capsys):
+    release = {"doc_id": "congress-2023-04-12-X000101-0", "title": "Example Opposes Aid",
+               "text": "Example Opposes Aid\n\nBeijing opposes any arms deliveries.",
+               "speaker": "Jane Example", "party": "Republican", "date": "2023-04-12"}  # fmt: skip
+    write_jsonl(project.raw / "congress.jsonl", [release])
+    out = project.root / "tasks.json"
+    code, _, err = run_cli(capsys, "export", release["doc_id"], "--no-predictions", "--output", out)
+    assert code == 0, err
+    (task,) = json.loads(out.read_text())
+    assert task["data"]["heading"] == (
+        "congress-2023-04-12-X000101-0 · Jane Example (Republican) · 2023-04-12 · "
+        "Example Opposes Aid"
+    )
+    assert (task["data"]["lang"], task["data"]["source"]) == ("en", "congress")
 
 
 @pytest.mark.parametrize("doc_id", ["tagesschau-0001", "guardian-000", "seed-0001"])

@@ -52,7 +52,9 @@ def other() -> dict:
 def _import(project, capsys, rows, *flags, name="labels.jsonl"):
     path = project.root / name
     write_jsonl(path, rows)
-    return run_cli(capsys, "import", path, "--annotator", "A1", *flags)
+    return run_cli(
+        capsys, "import", path, "--annotator", "A1", "--annotator-kind", "person", *flags
+    )
 
 
 def test_exchange_import_writes_offsets_and_provenance_that_the_loaders_read(project, capsys):
@@ -71,9 +73,11 @@ def test_exchange_import_writes_offsets_and_provenance_that_the_loaders_read(pro
     record = json.loads(second)
     assert record["provenance"] == {
         "annotator": "A1",
+        "annotator_kind": "person",
         "pass": 1,
+        "revision": 1,
         "model_assisted": False,
-        "guidelines": "1.2",
+        "guidelines": "1.3",
         "date": "2025-01-31",
     }
     assert "text" not in record
@@ -146,7 +150,7 @@ def test_provenance_must_be_known_for_exchange_files(project, capsys):
 def test_reimport_needs_replace_and_a_document_keeps_its_split(project, capsys):
     assert _import(project, capsys, [exchange()], "--model-assisted")[0] == 0
     code, _, err = _import(project, capsys, [exchange()], "--model-assisted")
-    assert code == 2 and "already labelled in train (pass --replace" in err
+    assert code == 2 and "already labelled in train (pass --replace to correct it" in err
     changed = exchange()
     changed["actors"][1]["sentiment"] = "neutral"
     code, out, _ = _import(project, capsys, [changed], "--model-assisted", "--replace")
@@ -173,6 +177,84 @@ def test_second_annotation_is_independent_and_never_edited(project, capsys):
     assert code == 2 and "already has a second annotation" in err
     code, _, err = _import(project, capsys, [exchange()], *flags, "--replace")
     assert code == 2 and "--replace is refused for second_annotator" in err
+
+
+def test_the_kind_of_annotator_is_required(project, capsys):
+    path = project.root / "labels.jsonl"
+    write_jsonl(path, [exchange()])
+    with pytest.raises(SystemExit):
+        run_cli(capsys, "import", path, "--annotator", "A1", "--no-model-assisted")
+    assert "--annotator-kind" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run_cli(capsys, "import", path, "--annotator", "A1", "--annotator-kind", "robot")
+    assert not project.train.exists()
+
+
+def test_a_revision_replaces_earlier_labels_and_only_those(project, capsys):
+    first = [exchange(), other()]
+    assert _import(project, capsys, first, "--model-assisted", "--guidelines", "1.2")[0] == 0
+    before = project.train.read_text().splitlines()
+    revised = exchange()
+    revised["actors"][2]["stance"] = "none"
+    # A document without labels in train cannot be revised: nothing is written.
+    code, _, err = _import(
+        project, capsys, [revised, exchange("bundestag-103")], "--no-model-assisted",
+        "--revision", "2",
+    )  # fmt: skip
+    assert code == 2 and "1 problem(s), nothing written" in err
+    assert "line 2 (doc_id bundestag-103): field 'doc_id': is not labelled in train" in err
+    assert project.train.read_text().splitlines() == before
+    code, out, err = _import(project, capsys, [revised], "--no-model-assisted", "--revision", "2")
+    assert code == 0, err
+    assert "into train as revision 2 (0 added, 1 replaced)" in out
+    lines = project.train.read_text().splitlines()
+    assert lines[1] == before[1]  # the other document's line, byte for byte
+    records = dict((r.doc_id, r) for _, r in read_standoff(project.train))
+    made = records[DOC].provenance
+    assert (made.revision, made.guidelines, made.annotator_kind) == (2, "1.3", "person")
+    assert records[DOC].actors[2].stance == "none"
+    assert records["bundestag-102"].provenance.revision == 1
+    # Not twice, and not backwards.
+    code, _, err = _import(project, capsys, [revised], "--no-model-assisted", "--revision", "2")
+    assert code == 2 and "are revision 2: a revision must be newer" in err
+    # A correction keeps to its revision.
+    code, _, err = _import(project, capsys, [revised], "--no-model-assisted", "--replace")
+    assert code == 2 and "are revision 2: --replace corrects labels of the same revision" in err
+    code, out, _ = _import(
+        project, capsys, [revised], "--no-model-assisted", "--replace", "--revision", "2"
+    )
+    assert code == 0 and "0 added, 1 replaced" in out
+    code, _, err = _import(project, capsys, [revised], "--no-model-assisted", "--revision", "0")
+    assert code == 2 and "--revision must be 1 or more" in err
+
+
+def test_a_second_annotation_can_be_revised_but_not_corrected(project, capsys):
+    flags = ("--split", "second_annotator", "--no-model-assisted")
+    assert _import(project, capsys, [exchange(), other()], "--model-assisted")[0] == 0
+    code, _, err = _import(project, capsys, [exchange()], *flags, "--revision", "2")
+    assert code == 2 and "is not labelled in second_annotator: revision 2" in err
+    assert _import(project, capsys, [exchange(), other()], *flags)[0] == 0
+    second = project.root / "data" / "annotations" / "second_annotator.jsonl"
+    before = second.read_text().splitlines()
+    revised = exchange()
+    revised["actors"][1]["sentiment"] = "neutral"
+    code, out, err = _import(project, capsys, [revised], *flags, "--revision", "2")
+    assert code == 0, err
+    assert "into second_annotator as revision 2 (0 added, 1 replaced)" in out
+    after = second.read_text().splitlines()
+    assert after[1] == before[1] and after[0] != before[0]
+    ((_, record), _) = read_standoff(second)
+    assert (record.provenance.pass_, record.provenance.revision) == (2, 2)
+    assert record.actors[1].sentiment == "neutral"
+
+
+def test_committed_provenance_says_the_annotators_were_models():
+    from armstance.corpus.load import labels_paths
+
+    for split in ("train", "second_annotator"):
+        (path,) = labels_paths(split)
+        made = [r.provenance for _, r in read_standoff(path) if r.provenance]
+        assert made and {(p.annotator_kind, p.revision) for p in made} == {("model", 1)}
 
 
 def _task(project, regions: list[Region], *, predictions: bool, updated="2025-02-03") -> dict:
@@ -214,7 +296,7 @@ def _write_tasks(project, tasks) -> object:
 def test_label_studio_export_becomes_stand_off_labels(project, capsys):
     unfinished = {"id": 8, "data": {"doc_id": "bundestag-102"}, "annotations": []}
     path = _write_tasks(project, [_task(project, regions(), predictions=True), unfinished])
-    code, _, err = run_cli(capsys, "import", path, "--annotator", "A2")
+    code, _, err = run_cli(capsys, "import", path, "--annotator", "A2", "--annotator-kind", "model")
     assert code == 0, err
     assert "task 8 (doc_id bundestag-102): no submitted annotation" in err
     ((_, record),) = read_standoff(project.train)
@@ -231,7 +313,15 @@ def test_label_studio_export_becomes_stand_off_labels(project, capsys):
     assert nato.alias_spans == find_all(TEXT, "NATO")
     # Pre-annotations were shown: the annotation cannot be declared unassisted.
     code, _, err = run_cli(
-        capsys, "import", path, "--annotator", "A2", "--no-model-assisted", "--replace"
+        capsys,
+        "import",
+        path,
+        "--annotator",
+        "A2",
+        "--annotator-kind",
+        "model",
+        "--no-model-assisted",
+        "--replace",
     )
     assert code == 2 and "task 7 (doc_id bundestag-101): field 'model_assisted'" in err
 
@@ -278,7 +368,7 @@ LS_CASES = {
 def test_label_studio_problems_name_the_task_and_write_nothing(project, capsys, case):
     change, expected = LS_CASES[case]
     path = _write_tasks(project, [_task(project, change(regions()), predictions=False)])
-    code, _, err = run_cli(capsys, "import", path, "--annotator", "A2")
+    code, _, err = run_cli(capsys, "import", path, "--annotator", "A2", "--annotator-kind", "model")
     assert code == 2
     assert "task 7 (doc_id bundestag-101): field" in err and expected in err
     assert not project.train.exists()
@@ -287,7 +377,15 @@ def test_label_studio_problems_name_the_task_and_write_nothing(project, capsys, 
 def test_a_task_whose_text_changed_is_refused(project, capsys):
     task = _task(project, regions(), predictions=False)
     task["data"]["text"] = TEXT.replace("Moskau", "Moskva")
-    code, _, err = run_cli(capsys, "import", _write_tasks(project, [task]), "--annotator", "A2")
+    code, _, err = run_cli(
+        capsys,
+        "import",
+        _write_tasks(project, [task]),
+        "--annotator",
+        "A2",
+        "--annotator-kind",
+        "model",
+    )
     assert code == 2 and "field 'data.text': differs from the rebuilt text" in err
 
 
@@ -305,9 +403,24 @@ def test_sample_draws_labelled_speeches_reproducibly(project, capsys):
     assert len(out.read_text().splitlines()) == 2
 
 
+def test_sample_can_be_restricted_to_some_collections(project, capsys):
+    labelled = ["bundestag-100", "whitehouse-2023-02-10-press-briefing-0", "kremlin-90001-0",
+                "congress-2023-04-12-X000101-0", "congress-2023-04-12-X000101-1"]  # fmt: skip
+    write_jsonl(project.train, [{"doc_id": d, "lang": "en", "text_sha256": "0" * 64,
+                                 "actors": []} for d in labelled])  # fmt: skip
+    out = project.root / "sample.csv"
+    code, stdout, _ = run_cli(capsys, "sample", "--n", "9", "--source", "congress,kremlin",
+                              "--output", out)  # fmt: skip
+    assert code == 0 and "drew 3 documents" in stdout
+    assert out.read_text().split() == ["doc_id", *sorted(labelled[2:])]
+    with pytest.raises(SystemExit):
+        run_cli(capsys, "sample", "--n", "1", "--source", "congress,nyt", "--output", out)
+    assert "expected NAME[,NAME] of bundestag, whitehouse, kremlin" in capsys.readouterr().err
+
+
 def test_an_export_of_another_shape_is_refused_per_task(project, capsys):
     path = _write_tasks(project, ["not a task", {"id": 3, "data": {"doc_id": "nyt-001"}}])
-    code, _, err = run_cli(capsys, "import", path, "--annotator", "A2")
+    code, _, err = run_cli(capsys, "import", path, "--annotator", "A2", "--annotator-kind", "model")
     assert code == 2 and "2 problem(s), nothing written" in err
     assert "task #0: field 'data': not a Label Studio task" in err
     assert "task 3 (doc_id nyt-001): field 'data.doc_id'" in err

@@ -91,7 +91,15 @@ def test_round_trip_through_label_studio(labelstudio, project, champion, capsys)
 
     export = project.root / "annotation" / "round1-export.json"
     code, out, err = run_cli(
-        capsys, "import", export, "--fetch-project", first, "--annotator", "A1"
+        capsys,
+        "import",
+        export,
+        "--fetch-project",
+        first,
+        "--annotator",
+        "A1",
+        "--annotator-kind",
+        "person",
     )
     assert code == 0, err
     assert "imported 1 documents into train (1 added, 0 replaced)" in out
@@ -130,7 +138,8 @@ def test_round_trip_through_label_studio(labelstudio, project, champion, capsys)
     )  # fmt: skip
     code, out, err = run_cli(
         capsys, "import", project.root / "annotation" / "second-export.json",
-        "--fetch-project", second, "--annotator", "B1", "--split", "second_annotator",
+        "--fetch-project", second, "--annotator", "B1", "--annotator-kind", "person",
+        "--split", "second_annotator",
     )  # fmt: skip
     assert code == 0, err
     (other,) = load_gold("second_annotator", project.raw)

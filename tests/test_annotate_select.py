@@ -9,12 +9,14 @@ import pytest
 
 from annotate_helpers import NEWS, run_cli, write_jsonl
 from armstance.annotate.select import (
+    ALL_SOURCES,
     Quota,
     Scored,
     entropy,
     favor_against,
     margin,
     party_spellings,
+    score_documents,
     select,
 )
 from armstance.annotate.sources import (
@@ -25,7 +27,7 @@ from armstance.annotate.sources import (
     read_source_documents,
 )
 from armstance.errors import DataError
-from armstance.schema import Document
+from armstance.schema import ActorJudgement, Document, DocumentPrediction
 
 pytest_plugins = ["fixtures_annotate"]
 
@@ -197,3 +199,102 @@ def test_one_spelling_per_party(tmp_path):
         "die linke": "Die Linke",
         "bündnis 90/die grünen": "BÜNDNIS 90/DIE GRÜNEN",
     }
+
+
+# Invented congressional releases: one for aid, one against it, one with both sides.
+CONGRESS = [
+    {"doc_id": "congress-2023-04-12-X000101-0", "title": "Example Opposes Aid",
+     "text": "Example Opposes Aid\n\nBeijing opposes any arms deliveries to Ukraine.",
+     "speaker": "Jane Example", "party": "Republican", "date": "2023-04-12"},
+    {"doc_id": "congress-2023-04-12-X000102-0", "title": "Example Backs Aid",
+     "text": "Example Backs Aid\n\nWashington will send more missiles to Ukraine.",
+     "speaker": "John Example", "party": "Democrat", "date": "2023-04-12"},
+    {"doc_id": "congress-2023-05-02-X000103-0", "title": "Example on Both Sides",
+     "text": "Example on Both Sides\n\nWashington will send more missiles. Beijing opposes any "
+     "arms deliveries.", "speaker": "Joan Example", "party": "Republican",
+     "date": "2023-05-02"},
+]  # fmt: skip
+
+
+def _max_against(doc_ids) -> dict[str, float]:
+    """The champion's largest p(against) over each document's actors, predicted directly."""
+    from armstance.prediction.batch import predict_documents
+    from armstance.prediction.model_uri import load_pipeline
+
+    docs = [Document(doc_id=d["doc_id"], lang="en", text=d["text"]) for d in CONGRESS]
+    results = predict_documents(load_pipeline("models:/armstance@champion"), docs, 8)
+    return {r.doc_id: max(a.stance_proba["against"] for a in r.actors) for r in results}
+
+
+def test_seeking_against_ranks_by_the_largest_p_against_not_by_uncertainty(
+    project, champion, capsys
+):
+    write_jsonl(project.raw / "congress.jsonl", CONGRESS)
+    out = project.root / "selection.jsonl"
+    common = ("--input", project.raw / "congress.jsonl", "--n", "3", "--decay", "1")
+    assert run_cli(capsys, "select", *common, "--output", out)[0] == 0
+    by_uncertainty = _rows(out)
+    assert {r["criterion"] for r in by_uncertainty} == {"margin"}
+    code, _, err = run_cli(capsys, "select", *common, "--seek", "against", "--output", out)
+    assert code == 0, err
+    rows = _rows(out)
+    expected = _max_against([d["doc_id"] for d in CONGRESS])
+    assert [r["doc_id"] for r in rows] == sorted(expected, key=expected.get, reverse=True)
+    assert all(r["score"] == round(expected[r["doc_id"]], 4) for r in rows)
+    assert {r["criterion"] for r in rows} == {"p(against)"}
+    # The two releases against arms deliveries come first, through the actor opposing them;
+    # by uncertainty the release for aid led.
+    assert {r["doc_id"] for r in rows[:2]} == {CONGRESS[0]["doc_id"], CONGRESS[2]["doc_id"]}
+    assert rows[0]["actor"] == "China" and rows[0]["source"] == "congress"
+    assert by_uncertainty[0]["doc_id"] != rows[0]["doc_id"]
+
+
+def test_a_source_can_seek_a_class_while_the_others_rank_by_uncertainty(project, champion, capsys):
+    write_jsonl(project.raw / "congress.jsonl", CONGRESS)
+    out = project.root / "selection.jsonl"
+    code, _, err = run_cli(
+        capsys, "select", "--n", "6", "--seek", "congress=against", "--min-source",
+        "congress=2", "--output", out,
+    )  # fmt: skip
+    assert code == 0, err
+    rows = _rows(out)
+    assert [r["reason"] for r in rows[:2]] == ["quota source congress=2"] * 2
+    assert {r["doc_id"] for r in rows[:2]} == {CONGRESS[0]["doc_id"], CONGRESS[2]["doc_id"]}
+    for row in rows:
+        assert row["criterion"] == ("p(against)" if row["source"] == "congress" else "margin")
+
+
+@pytest.mark.parametrize("spec", ["pro", "congress=pro", "nyt=against", "=against"])
+def test_a_bad_seek_is_refused(project, capsys, spec):
+    with pytest.raises(SystemExit):
+        run_cli(capsys, "select", "--seek", spec, "--output", project.root / "s.jsonl")
+    assert "expected [SOURCE=]CLASS" in capsys.readouterr().err
+    code, _, err = run_cli(
+        capsys, "select", "--seek", "against", "--seek", "congress=against", "--seek",
+        "congress=favor", "--output", project.root / "s.jsonl",
+    )  # fmt: skip
+    assert code == 2 and "--seek names a source twice" in err
+
+
+def test_score_documents_seeks_per_source():
+    def judged(actor: str, favor: float, against: float) -> ActorJudgement:
+        return ActorJudgement(
+            actor=actor, type="state", aliases=[actor], stance="none", sentiment="neutral",
+            evidence=[], stance_proba={"favor": favor, "against": against,
+                                       "none": 1 - favor - against},
+            sentiment_proba={"positive": 0.0, "neutral": 1.0, "negative": 0.0},
+        )  # fmt: skip
+
+    actors = [judged("A", 0.45, 0.45), judged("B", 0.0, 0.8)]
+    docs = [
+        SourceDocument(Document(doc_id=f"{source}-1", text="x"), source)
+        for source in ("congress", "kremlin")
+    ]
+    predictions = {
+        d.doc_id: DocumentPrediction(doc_id=d.doc_id, lang="en", actors=actors) for d in docs
+    }
+    congress, kremlin = score_documents(docs, predictions, seek={"congress": "against"})
+    assert (congress.score, congress.actor, congress.criterion) == (0.8, "B", "p(against)")
+    assert (kremlin.score, kremlin.actor, kremlin.criterion) == (pytest.approx(1.0), "A", "margin")
+    (everywhere,) = score_documents(docs[1:], predictions, seek={ALL_SOURCES: "favor"})
+    assert (everywhere.score, everywhere.actor) == (0.45, "A")

@@ -140,13 +140,21 @@ def project(tmp_path, monkeypatch) -> Path:
     passages = {
         f"whitehouse-2024-01-0{i + 1}-x-0": f"whitehouse-week-2024-W0{i // 4}" for i in range(6)
     }
+    # Third-person statements: release passages by week, congressional releases by member.
+    kremlin = {f"kremlin-7000{i // 2}-{i % 2}": f"kremlin-week-2022-W0{i // 3}" for i in range(5)}
+    ukpresident = {f"ukpresident-8000{i}-0": "ukpresident-week-2022-W10" for i in range(3)}
+    congress = {
+        f"congress-2023-04-1{i}-X00010{i % 2}-0": f"congress-X00010{i % 2}" for i in range(5)
+    }
+    grouped = {"bundestag": speeches, "whitehouse": passages, "kremlin": kremlin,
+               "ukpresident": ukpresident, "congress": congress}  # fmt: skip
     train = [
         _standoff(d, "against" if d.endswith(("1", "3")) else "favor")
-        for d in [*news, *speeches, *passages]
+        for d in [*news, *(d for groups in grouped.values() for d in groups)]
     ]
     (tmp_path / "data/annotations/train.jsonl").write_text("\n".join(train) + "\n")
     (tmp_path / "data/annotations/dev.jsonl").write_text("")
-    for name, groups in (("bundestag", speeches), ("whitehouse", passages)):
+    for name, groups in grouped.items():
         lines = [json.dumps({"doc_id": d, "text": "t", "fold_group": g}) for d, g in groups.items()]
         (tmp_path / f"data/raw/{name}.jsonl").write_text("\n".join(lines) + "\n")
     for name in ("tagesschau", "guardian", "nyt"):
@@ -170,9 +178,10 @@ def test_data_folds_extend_adds_the_grouped_documents(project, capsys):
     assert {d: folds[d] for d in before} == before
     raw = [
         json.loads(line)
-        for name in ("bundestag", "whitehouse")
+        for name in ("bundestag", "whitehouse", "kremlin", "ukpresident", "congress")
         for line in (project / f"data/raw/{name}.jsonl").read_text().splitlines()
     ]
+    assert {r["doc_id"] for r in raw} <= set(folds)
     by_group: dict[str, set[int]] = {}
     for record in raw:
         by_group.setdefault(record["fold_group"], set()).add(folds[record["doc_id"]])

@@ -34,6 +34,35 @@ def test_manifest_entries_become_pinned_sources_under_the_folder(tmp_path):
     assert first.collection == "speeches"
 
 
+def test_manifest_lines_become_line_sources_of_the_upstream_file(tmp_path):
+    path = tmp_path / MANIFEST
+    lines = [
+        {"repo": "example/press", "commit": COMMIT, "path": "data/2024-02.jsonl", "line": line,
+         "sha256": f"{line:064x}", "bytes": 10, "url": f"https://example.org/release-{line}"}
+        for line in (12, 3)
+    ]  # fmt: skip
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    third, twelfth = manifest_sources("press", path, "CC0")
+    # Sorted by upstream file, then line as a number.
+    assert (third.line, twelfth.line) == (3, 12)
+    assert third.name == "press/data/2024-02.jsonl:3"
+    assert third.path == "press/data/2024-02.jsonl.lines/3.json"
+    assert (
+        third.url == f"https://raw.githubusercontent.com/example/press/{COMMIT}/data/2024-02.jsonl"
+    )
+    assert (third.sha256, third.collection) == (f"{3:064x}", "press")
+    catalog = replace_collection(load_catalog(), "press", [third, twelfth])
+    dumped = dump_catalog(catalog)
+    assert "    line: 3\n    sha256: " in dumped
+    written = tmp_path / "sources.yaml"
+    written.write_text(dumped, encoding="utf-8")
+    assert load_catalog(written).collection("press") == [third, twelfth]
+    lines[1]["line"] = -1
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    with pytest.raises(DataError, match=r":2: field 'line'"):
+        manifest_sources("press", path, "CC0")
+
+
 def test_a_bad_manifest_line_names_the_file_line_and_field(tmp_path):
     path = _manifest(tmp_path, "a/1.txt")
     path.write_text(path.read_text().replace(COMMIT, "main"), encoding="utf-8")
@@ -57,7 +86,7 @@ def test_the_committed_catalogue_is_what_the_generator_writes():
     assert dump_catalog(load_catalog()) == paths.sources_yaml().read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("folder", ["bundestag", "whitehouse"])
+@pytest.mark.parametrize("folder", ["bundestag", "whitehouse", "kremlin_ua", "congress"])
 def test_the_committed_entries_are_the_mirror_manifests(shared_dir, folder):
     committed = load_catalog().collection(folder)
     licence = committed[0].licence

@@ -8,6 +8,7 @@ import pytest
 from armstance.corpus import ensure_corpus, load_documents
 from armstance.corpus.bundestag import NON_ATTACHED, PARTIES
 from armstance.corpus.rebuild import CORPUS_NAMES
+from armstance.corpus.releases import MAX_CHARS, UKRAINE, WEAPONS
 
 COMPARED = ("doc_id", "lang", "title", "text", "published")
 # The corpora the shared data/raw holds, built by the same rules elsewhere.
@@ -38,6 +39,8 @@ def test_ensure_corpus_fetches_from_the_mirror_and_rebuilds_the_shared_documents
         "Guardians_Russia_Ukraine.csv",
         "NYT_Russia_Ukraine.csv",
         "bundestag",
+        "congress",
+        "kremlin_ua",
         "ukraine_val.txt",
         "whitehouse",
     ]
@@ -76,6 +79,59 @@ def test_briefings_become_ukraine_passages_under_a_header(built):
         # No Markdown escape is left (none of the texts holds an escaped backslash).
         assert not re.search(r"\\[!-/:-@\[-`{-~]", body), passage["doc_id"]
     assert load_documents(built / "raw/whitehouse.jsonl")[0].lang == "en"
+
+
+@pytest.mark.parametrize(
+    ("name", "releases", "documents", "split"),
+    [("kremlin", 61, 278, 19), ("ukpresident", 387, 416, 1)],
+)
+def test_releases_are_whole_or_their_ukraine_passages(built, name, releases, documents, split):
+    docs = _records(built / f"raw/{name}.jsonl")
+    assert len(docs) == len({d["doc_id"] for d in docs}) == documents
+    assert len({d["release"] for d in docs}) == releases
+    passages = [d for d in docs if d["sentences"] is not None]
+    assert len({d["release"] for d in passages}) == split
+    for doc in docs:
+        assert doc["doc_id"] == f"{name}-{doc['release']}-{doc['passage']}"
+        assert doc["url"].endswith(doc["release"])
+        header, body = doc["text"].split("\n\n", 1)
+        lines = header.split("\n")
+        assert lines[:2] == [doc["title"], doc["date"]], doc["doc_id"]
+        # A third header line is the transcript's label in force, which is the speaker.
+        assert lines[2:] in ([], [f"{doc['speaker']}:"]), doc["doc_id"]
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc["date"])
+        assert doc["fold_group"].startswith(f"{name}-week-")
+        if doc["sentences"] is None:
+            assert doc["passage"] == 0 and len(doc["text"]) <= MAX_CHARS
+            selected = "\n".join([doc["title"], doc["summary"] or "", body])
+            assert UKRAINE.search(selected) and WEAPONS.search(selected), doc["doc_id"]
+        else:
+            assert UKRAINE.search(body), doc["doc_id"]
+    assert load_documents(built / f"raw/{name}.jsonl")[0].lang == "en"
+
+
+def test_congress_releases_one_document_each(built):
+    docs = _records(built / "raw/congress.jsonl")
+    assert len(docs) == len({d["doc_id"] for d in docs}) == 389
+    assert Counter(d["party"] for d in docs) == {
+        "Republican": 291,
+        "Democrat": 95,
+        "Independent": 3,
+    }
+    assert len({d["fold_group"] for d in docs}) == len({d["bioguide_id"] for d in docs}) == 79
+    for doc in docs:
+        assert re.fullmatch(rf"congress-{doc['date']}-{doc['bioguide_id']}-\d+", doc["doc_id"])
+        assert doc["text"].startswith(doc["title"] + "\n\n")
+        assert "\r" not in doc["text"] and "\n\n\n" not in doc["text"]
+        assert not re.search(r"[^\S\n]\n|\n[^\S\n]|[^\S\n]{2}", doc["text"]), doc["doc_id"]
+        assert UKRAINE.search(doc["text"]) and WEAPONS.search(doc["text"]), doc["doc_id"]
+        assert doc["fold_group"] == f"congress-{doc['bioguide_id']}"
+    # k counts a member's releases of one day in catalogue order.
+    days = Counter(d["doc_id"].rsplit("-", 1)[0] for d in docs)
+    for day, n in days.items():
+        assert {d["doc_id"] for d in docs if d["doc_id"].startswith(day + "-")} == {
+            f"{day}-{k}" for k in range(n)
+        }
 
 
 def test_ensure_corpus_leaves_a_complete_raw_folder_alone(tmp_path):

@@ -11,6 +11,7 @@ from armstance.schema import DocumentAnnotation
 
 PROVENANCE = {
     "annotator": "A1",
+    "annotator_kind": "person",
     "pass": 1,
     "model_assisted": False,
     "guidelines": "1.2",

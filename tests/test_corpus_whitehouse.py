@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from armstance.corpus.passages import label_in_force, windows
 from armstance.corpus.sources import Source
-from armstance.corpus.whitehouse import paragraphs, passage_docs, speaker_label, windows
+from armstance.corpus.whitehouse import paragraphs, passage_docs, speaker_label
 from armstance.errors import DataError
 
 FRONT = """---
@@ -97,6 +98,11 @@ def test_speaker_labels(paragraph, label):
 )
 def test_windows_take_one_neighbour_each_side_and_merge(hits, count, expected):
     assert windows(hits, count) == expected
+
+
+def test_the_label_in_force_is_the_units_own_or_the_nearest_before():
+    labels = [None, "A", None, "Q", None]
+    assert [label_in_force(labels, i) for i in range(5)] == [None, "A", "A", "Q", "Q"]
 
 
 def test_a_briefing_becomes_its_ukraine_passages_with_a_header(tmp_path):

@@ -77,18 +77,26 @@ class StandoffActor(Record):
         return spans
 
 
+AnnotatorKind = Literal["model", "person"]
+ANNOTATOR_KINDS: tuple[str, ...] = ("model", "person")
+
+
 class Provenance(Record):
     """Who labelled a document, how and when (written by `armstance annotate import`).
 
-    `pass` is which annotation of the document this is: 1 for the labels the models learn
-    from, 2 for an independent second annotation. `model_assisted` says whether the
-    annotator saw the model's pre-annotations.
+    `annotator_kind` says who made the labels: a language model or a person. `pass` is
+    which annotation of the document this is: 1 for the labels the models learn from, 2 for
+    an independent second annotation. `revision` counts the labels of that pass: 1 for the
+    first, 2 (3, ...) for labels that replaced them under a newer guidelines version.
+    `model_assisted` says whether the annotator saw the model's pre-annotations.
     """
 
     model_config = ConfigDict(validate_by_name=True, serialize_by_alias=True)
 
     annotator: str = Field(min_length=1)
+    annotator_kind: AnnotatorKind
     pass_: int = Field(alias="pass", ge=1)
+    revision: int = Field(default=1, ge=1)
     model_assisted: bool
     guidelines: str = Field(min_length=1)
     date: datetime.date

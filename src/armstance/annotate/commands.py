@@ -20,6 +20,7 @@ from armstance.annotate.idfiles import read_doc_ids, write_rows
 from armstance.annotate.labelstudio import TOKEN_ENV, URL_ENV, LabelStudio, LabelStudioError
 from armstance.annotate.sample import draw_second_sample
 from armstance.annotate.select import (
+    ALL_SOURCES,
     UNCERTAINTY,
     Quota,
     Scored,
@@ -28,6 +29,7 @@ from armstance.annotate.select import (
     select,
 )
 from armstance.annotate.sources import (
+    ANNOTATABLE_SOURCES,
     PERIODS,
     MetadataFields,
     SourceDocument,
@@ -40,7 +42,7 @@ from armstance.annotate.splits import FIRST_PASS, IMPORT_SPLITS, SECOND, Target,
 from armstance.errors import DataError, DocumentError
 from armstance.prediction.batch import predict_documents
 from armstance.prediction.model_uri import load_pipeline
-from armstance.schema import DocumentPrediction
+from armstance.schema import ANNOTATOR_KINDS, STANCES, DocumentPrediction
 from armstance.tracking.store import use_configured_uri
 
 CHAMPION = "models:/armstance@champion"
@@ -51,9 +53,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     annotate = sub.add_parser(
         "annotate",
         help="the annotation loop: select, export to Label Studio, import labels",
-        description="Label the speech and briefing sources (bundestag-*, whitehouse-*): "
-        "select documents, export Label Studio tasks, import the finished labels. "
-        "Guide: docs/ANNOTATION.md.",
+        description="Label the speeches, briefings and statements (bundestag-*, "
+        "whitehouse-*, kremlin-*, ukpresident-*, congress-*): select documents, export Label "
+        "Studio tasks, import the finished labels. Guide: docs/ANNOTATION.md.",
     )
     commands = annotate.add_subparsers(dest="annotate_command", required=True)
     _add_select(commands)
@@ -127,18 +129,19 @@ def _add_model_option(parser: argparse.ArgumentParser) -> None:
 def _add_select(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "select",
-        help="rank unlabelled speeches and briefings for labelling",
+        help="rank unlabelled speeches, briefings and statements for labelling",
         description="Rank unlabelled documents of the annotatable sources by the model's "
-        "stance uncertainty (the largest over a document's actors), spread over source, "
-        "party and period. Labelled documents are skipped; any other source's doc_id is "
-        "refused.",
+        "stance uncertainty (the largest over a document's actors), or with --seek by the "
+        "largest probability of a stance class, spread over source, party and period. "
+        "Labelled documents are skipped; any other source's doc_id is refused.",
     )
     _add_model_option(p)
     p.add_argument(
         "--input",
         nargs="+",
         type=Path,
-        help="raw JSONL files of candidates (default: data/raw/{bundestag,whitehouse}.jsonl)",
+        help="raw JSONL files of candidates (default: data/raw/<source>.jsonl of every "
+        "annotatable source)",
     )
     p.add_argument("--n", type=int, default=50, help="how many documents to select")
     p.add_argument(
@@ -166,6 +169,16 @@ def _add_select(commands: argparse._SubParsersAction) -> None:
         "over parties and periods (default 0.5)",
     )
     p.add_argument("--uncertainty", choices=sorted(UNCERTAINTY), default="margin")
+    p.add_argument(
+        "--seek",
+        action="append",
+        type=_seek,
+        default=[],
+        metavar="[SOURCE=]CLASS",
+        help="score the documents of SOURCE (of every source without SOURCE=) by the "
+        "champion's largest p(CLASS) over their actors instead of by uncertainty, to find a "
+        f"rare class, e.g. congress=against; CLASS one of {', '.join(STANCES)}; repeatable",
+    )
     p.add_argument("--period", choices=PERIODS, default="year", help="date strata")
     p.add_argument("--seed", type=int, default=0, help="breaks ties reproducibly")
     p.add_argument(
@@ -195,6 +208,10 @@ def _predict(
 
 
 def run_select(args: argparse.Namespace) -> int:
+    seek = dict(args.seek)
+    if len(seek) < len(args.seek):
+        print("armstance: error: --seek names a source twice", file=sys.stderr)
+        return 2
     fields = _fields(args.field)
     docs = read_source_documents(args.input or source_raw_files(), fields)
     labelled = labelled_ids()
@@ -204,7 +221,11 @@ def run_select(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"armstance: skipped {problem}", file=sys.stderr)
     scored = score_documents(
-        [d for d in pool if d.doc_id in predictions], predictions, args.uncertainty, args.period
+        [d for d in pool if d.doc_id in predictions],
+        predictions,
+        args.uncertainty,
+        args.period,
+        seek,
     )
     quotas = [*args.min_source, *args.min_party]
     try:
@@ -217,6 +238,7 @@ def run_select(args: argparse.Namespace) -> int:
             "rank": s.rank,
             "doc_id": s.candidate.doc.doc_id,
             "score": round(s.candidate.score, 4),
+            "criterion": s.candidate.criterion,
             "stratum": s.candidate.stratum,
             "source": s.candidate.doc.source,
             "party": s.candidate.party,
@@ -270,12 +292,40 @@ def _add_sample(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--n", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--source",
+        type=_sources,
+        metavar="NAME[,NAME]",
+        help=f"draw from these collections only (of {', '.join(ANNOTATABLE_SOURCES)})",
+    )
     p.add_argument("--output", type=Path, required=True, help=".jsonl or .csv")
     p.set_defaults(func=run_sample)
 
 
+def _seek(spec: str) -> tuple[str, str]:
+    source, sep, label = spec.rpartition("=")
+    source = source.strip() if sep else ALL_SOURCES
+    label = label.strip()
+    if label not in STANCES or (source != ALL_SOURCES and source not in ANNOTATABLE_SOURCES):
+        raise argparse.ArgumentTypeError(
+            f"{spec!r}: expected [SOURCE=]CLASS, CLASS one of {', '.join(STANCES)}, SOURCE one "
+            f"of {', '.join(ANNOTATABLE_SOURCES)}"
+        )
+    return source, label
+
+
+def _sources(spec: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(name.strip() for name in spec.split(",") if name.strip()))
+    unknown = [name for name in names if name not in ANNOTATABLE_SOURCES]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"{spec!r}: expected NAME[,NAME] of {', '.join(ANNOTATABLE_SOURCES)}"
+        )
+    return names
+
+
 def run_sample(args: argparse.Namespace) -> int:
-    ids = draw_second_sample(args.n, args.seed)
+    ids = draw_second_sample(args.n, args.seed, args.source)
     write_rows(args.output, [{"doc_id": doc_id} for doc_id in ids])
     print(
         f"drew {len(ids)} documents (seed {args.seed}) for a second annotation; wrote "
@@ -361,6 +411,12 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--split", choices=IMPORT_SPLITS, default="train")
     p.add_argument("--annotator", required=True, help="the annotator's id (pseudonymous)")
     p.add_argument(
+        "--annotator-kind",
+        required=True,
+        choices=ANNOTATOR_KINDS,
+        help="who made the labels: a language model or a person",
+    )
+    p.add_argument(
         "--pass",
         dest="annotation_pass",
         type=int,
@@ -372,13 +428,25 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
         help="whether pre-annotations were shown (Label Studio exports say so themselves; "
         "exchange files need it)",
     )
+    p.add_argument(
+        "--revision",
+        type=int,
+        default=1,
+        help="1 (default) for a document's first labels in the split; 2, 3, ... for labels "
+        "made again under a newer guidelines version, which replace the earlier ones (only "
+        "documents already labelled in the split, with an older revision)",
+    )
     p.add_argument("--guidelines", default=importer.GUIDELINES_VERSION)
     p.add_argument(
         "--date",
         type=datetime.date.fromisoformat,
         help="annotation date, YYYY-MM-DD (default: the annotation's, else today)",
     )
-    p.add_argument("--replace", action="store_true", help="replace documents already labelled")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="correct documents already labelled in train or dev (labels of the same revision)",
+    )
     p.add_argument(
         "--check",
         action="store_true",
@@ -390,13 +458,15 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
 @_reporting_server_errors
 def run_import(args: argparse.Namespace) -> int:
     try:
-        target = Target(args.split, args.replace)
+        target = Target(args.split, args.replace, args.revision)
     except ValueError as exc:
         print(f"armstance: error: {exc}", file=sys.stderr)
         return 2
     settings = importer.Settings(
         annotator=args.annotator,
+        annotator_kind=args.annotator_kind,
         annotation_pass=args.annotation_pass or (2 if target.is_second else 1),
+        revision=args.revision,
         model_assisted=args.model_assisted,
         guidelines=args.guidelines,
         date=args.date,
@@ -418,8 +488,9 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"{args.input}: {len(records)} documents, {actors} actors, all valid (not written)")
         return 0
     added, replaced = target.write(records)
+    revision = f" as revision {args.revision}" if args.revision > 1 else ""
     print(
-        f"imported {len(records)} documents into {args.split} "
+        f"imported {len(records)} documents into {args.split}{revision} "
         f"({len(added)} added, {len(replaced)} replaced)"
     )
     if args.split in FIRST_PASS:

@@ -34,7 +34,7 @@ from armstance.schema import (
     StandoffDocument,
 )
 
-GUIDELINES_VERSION = "1.2"
+GUIDELINES_VERSION = "1.3"
 MAX_EVIDENCE = 3
 MAX_EVIDENCE_CHARS = 300
 
@@ -84,7 +84,9 @@ class Settings:
     """Provenance the command line gives; None leaves it to the input."""
 
     annotator: str
+    annotator_kind: str  # "model" or "person"
     annotation_pass: int
+    revision: int = 1
     model_assisted: bool | None = None
     guidelines: str = GUIDELINES_VERSION
     date: datetime.date | None = None
@@ -314,7 +316,9 @@ def provenance(labelled: Labelled, settings: Settings) -> Provenance:
         )
     return Provenance(
         annotator=settings.annotator,
+        annotator_kind=settings.annotator_kind,
         pass_=settings.annotation_pass,
+        revision=settings.revision,
         model_assisted=assisted,
         guidelines=settings.guidelines,
         date=settings.date or labelled.date or datetime.date.today(),

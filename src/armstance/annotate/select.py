@@ -1,7 +1,10 @@
 """Rank unlabelled documents for labelling (active learning with diversity).
 
 A document's score is the champion's largest stance uncertainty over the actors it
-extracts: labelling it teaches the model where it is least sure. Taken alone that would
+extracts: labelling it teaches the model where it is least sure. To find a rare class
+instead (the `against` releases of members of Congress who oppose aid), a source's
+documents can be scored by the largest probability of that class over their actors
+(`seek`). Taken alone that would
 fill a round with one party's speeches from one month, so documents are picked greedily
 with their score discounted for every document already picked of the same source and
 party, and of the same source and period, after any quotas (e.g. enough AfD speeches)
@@ -44,6 +47,16 @@ UNCERTAINTY: dict[str, Callable[[Mapping[str, float]], float]] = {
     "favor_against": favor_against,
 }
 NO_PARTY = "-"
+ALL_SOURCES = "*"
+
+
+def probability_of(label: str) -> Callable[[Mapping[str, float]], float]:
+    """p(label): what a document scores when its source seeks that class."""
+
+    def probability(proba: Mapping[str, float]) -> float:
+        return proba[label]
+
+    return probability
 
 
 @dataclass(frozen=True)
@@ -54,8 +67,9 @@ class Scored:
     party: str  # one spelling per party across the candidates; NO_PARTY if none
     period: str
     score: float
-    actor: str | None  # the actor the model is least sure about
+    actor: str | None  # the actor the score comes from (least sure, or likeliest of a class)
     n_actors: int
+    criterion: str = "margin"  # the uncertainty, or `p(<class>)` when a class is sought
 
     def field(self, name: str) -> str:
         return {"source": self.doc.source, "party": self.party}[name]
@@ -87,22 +101,31 @@ def score_documents(
     predictions: Mapping[str, DocumentPrediction],
     method: str = "margin",
     period: str = "year",
+    seek: Mapping[str, str] | None = None,
 ) -> list[Scored]:
-    """One Scored per document; a document without extracted actors scores 0."""
-    uncertainty = UNCERTAINTY[method]
+    """One Scored per document; a document without extracted actors scores 0.
+
+    `seek` maps a source (or ALL_SOURCES) to a stance class: that source's documents score
+    the largest probability of the class over their actors instead of the uncertainty.
+    """
+    seek = seek or {}
     spelling = party_spellings(docs)
     scored = []
     for doc in docs:
+        label = seek.get(doc.source, seek.get(ALL_SOURCES))
+        criterion = f"p({label})" if label else method
+        score = probability_of(label) if label else UNCERTAINTY[method]
         actors = predictions[doc.doc_id].actors
-        best = max(actors, key=lambda a: uncertainty(a.stance_proba), default=None)
+        best = max(actors, key=lambda a: score(a.stance_proba), default=None)
         scored.append(
             Scored(
                 doc=doc,
                 party=spelling[doc.party.casefold()] if doc.party else NO_PARTY,
                 period=period_of(doc.date, period),
-                score=uncertainty(best.stance_proba) if best else 0.0,
+                score=score(best.stance_proba) if best else 0.0,
                 actor=best.actor if best else None,
                 n_actors=len(actors),
+                criterion=criterion,
             )
         )
     return scored

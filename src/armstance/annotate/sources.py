@@ -1,9 +1,10 @@
 """Which documents the annotation loop may touch, and the metadata it stratifies on.
 
-Only the speech and briefing sources are labelled by hand. The unlabelled news documents
-(tagesschau, guardian, nyt, and anything else) are the blind evaluation set: they are never
-selected, exported or imported, so every entry point refuses their doc_ids here, before it
-reads a text.
+Only the speeches, briefings and statements are labelled: the first-person collections
+(bundestag, whitehouse; GUIDELINES §9) and the third-person releases (kremlin, ukpresident,
+congress; §10). The unlabelled news documents (tagesschau, guardian, nyt, and anything
+else) are the blind evaluation set: they are never selected, exported or imported, so every
+entry point refuses their doc_ids here, before it reads a text.
 """
 
 from __future__ import annotations
@@ -17,14 +18,20 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from armstance import paths
-from armstance.corpus.sources import FIRST_PERSON_COLLECTIONS
+from armstance.corpus.sources import FIRST_PERSON_COLLECTIONS, STATEMENT_COLLECTIONS
 from armstance.errors import DataError, validation_to_data_error
 from armstance.jsonl import iter_json_lines
 from armstance.schema import Document
 
-ANNOTATABLE_SOURCES: tuple[str, ...] = FIRST_PERSON_COLLECTIONS
+ANNOTATABLE_SOURCES: tuple[str, ...] = (*FIRST_PERSON_COLLECTIONS, *STATEMENT_COLLECTIONS)
 # A rebuilt document without `lang` is in its source's language.
-SOURCE_LANG: dict[str, str] = {"bundestag": "de", "whitehouse": "en"}
+SOURCE_LANG: dict[str, str] = {
+    "bundestag": "de",
+    "whitehouse": "en",
+    "kremlin": "en",
+    "ukpresident": "en",
+    "congress": "en",
+}
 UNKNOWN = "unknown"
 PERIODS = ("year", "quarter", "month")
 

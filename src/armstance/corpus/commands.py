@@ -46,7 +46,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     catalog = commands.add_parser(
         "catalog",
-        help="list every file of a mirror folder in data/sources.yaml, from its manifest.jsonl",
+        help="list every file (or pinned line) of a mirror folder in data/sources.yaml, from "
+        "its manifest.jsonl",
     )
     catalog.add_argument("folder", help="the folder under the mirror, e.g. bundestag")
     catalog.add_argument("--licence", required=True, help="licence line of every file")
@@ -99,7 +100,9 @@ def run_catalog(args: argparse.Namespace) -> int:
     manifest = Path(mirror) / args.folder / MANIFEST
     sources = manifest_sources(args.folder, manifest, args.licence)
     path = write_catalog(replace_collection(load_catalog(), args.folder, sources))
-    print(f"wrote {path}: {len(sources)} files of {args.folder}/ from {manifest}")
+    lines = sum(s.line is not None for s in sources)
+    what = f"{len(sources) - lines} files" + (f" and {lines} lines" if lines else "")
+    print(f"wrote {path}: {what} of {args.folder}/ from {manifest}")
     return 0
 
 

@@ -3,6 +3,10 @@
 A collection of thousands of files (one folder of the mirror) is listed file by file in
 data/sources.yaml, each pinned like a lone source; those entries are written from the
 folder's manifest, never by hand, so that regenerating them is one command.
+
+A manifest line with a `line` pins one record of an upstream JSON Lines file (congress/):
+its entry is a line source (corpus.sources.Source), named `<folder>/<path>:<line>` and
+landing at `<folder>/<path>.lines/<line>.json`.
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ HEADER = """\
 # Third-party source files the corpus is rebuilt from. Each is fetched from its pinned commit
 # (or copied from a mirror folder with the same layout) and verified against its sha256.
 # `path` is where the file lies under the sources folder (data/sources/ or the mirror).
-# The entries of a folder (bundestag/, whitehouse/) are generated from that folder's
-# manifest.jsonl by `make catalog`; their name is their path.
+# The entries of a folder (bundestag/, whitehouse/, kremlin_ua/, congress/) are generated
+# from that folder's manifest.jsonl by `make catalog`; a file's name is its path. An entry
+# with `line` is one line of the file at `url` (0-based), sha256 that line's digest.
 """
-FIELDS = ("name", "url", "sha256", "licence", "path")
+FIELDS = ("name", "url", "line", "sha256", "licence", "path")
+LINE_NAME = "{folder}/{path}:{line}"
+LINE_PATH = "{folder}/{path}.lines/{line}.json"
 
 
 class ManifestEntry(BaseModel):
@@ -38,22 +45,30 @@ class ManifestEntry(BaseModel):
     path: str = Field(min_length=1)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     bytes: int = Field(ge=0)
+    # A record of a JSON Lines file: its 0-based line (sha256 and bytes are the line's,
+    # without the newline) and the record's own address (a press release's page).
+    line: int | None = Field(default=None, ge=0)
+    url: str | None = None
 
 
 def manifest_sources(folder: str, manifest: Path, licence: str) -> list[Source]:
-    """Catalogue entries for every file a manifest lists, sorted by path."""
+    """Catalogue entries for every file (or line) a manifest lists, sorted by upstream path,
+    then line."""
     entries = [entry for _, entry in read_records(manifest, ManifestEntry)]
-    sources = [
-        Source(
-            name=f"{folder}/{e.path}",
-            url=RAW_URL.format(repo=e.repo, commit=e.commit, path=e.path),
-            sha256=e.sha256,
-            licence=licence,
-            path=f"{folder}/{e.path}",
-        )
-        for e in entries
-    ]
-    return sorted(sources, key=lambda s: s.path)
+    entries.sort(key=lambda e: (e.path, -1 if e.line is None else e.line))
+    return [_source(folder, e, licence) for e in entries]
+
+
+def _source(folder: str, entry: ManifestEntry, licence: str) -> Source:
+    url = RAW_URL.format(repo=entry.repo, commit=entry.commit, path=entry.path)
+    if entry.line is None:
+        path = name = f"{folder}/{entry.path}"
+    else:
+        name = LINE_NAME.format(folder=folder, path=entry.path, line=entry.line)
+        path = LINE_PATH.format(folder=folder, path=entry.path, line=entry.line)
+    return Source(
+        name=name, url=url, sha256=entry.sha256, licence=licence, path=path, line=entry.line
+    )
 
 
 def replace_collection(catalog: SourceCatalog, folder: str, sources: list[Source]) -> SourceCatalog:
@@ -71,7 +86,8 @@ def replace_collection(catalog: SourceCatalog, folder: str, sources: list[Source
 def dump_catalog(catalog: SourceCatalog) -> str:
     lines = [HEADER.rstrip("\n"), "sources:"]
     for source in catalog.sources:
-        for i, field in enumerate(FIELDS):
+        fields = [f for f in FIELDS if getattr(source, f) is not None]
+        for i, field in enumerate(fields):
             lead = "  - " if i == 0 else "    "
             lines.append(f"{lead}{field}: {_scalar(getattr(source, field))}")
     return "\n".join(lines) + "\n"
@@ -84,7 +100,7 @@ def write_catalog(catalog: SourceCatalog, path: Path | None = None) -> Path:
     return path
 
 
-def _scalar(value: str) -> str:
+def _scalar(value: str | int) -> str:
     # yaml decides whether the string needs quotes; one line, however long.
     text = yaml.dump(value, Dumper=yaml.CSafeDumper, allow_unicode=True, width=1 << 30)
     return text.removesuffix("\n").removesuffix("\n...")

@@ -1,7 +1,8 @@
 """Rebuild data/raw/<corpus>.jsonl from the verified source files, one file per corpus.
 
-The rules (weapons patterns, thresholds, doc_id formats; for the speeches and briefings in
-corpus.bundestag and corpus.whitehouse) are the corpus's definition: the doc_ids they
+The rules (weapons patterns, thresholds, doc_id formats; for the speeches, briefings and
+press releases in corpus.bundestag, corpus.whitehouse, corpus.releases and corpus.congress)
+are the corpus's definition: the doc_ids they
 produce are what the committed labels refer to, so they must never drift.
 """
 
@@ -15,7 +16,9 @@ from pathlib import Path
 
 from armstance import paths
 from armstance.corpus.bundestag import speech_docs
+from armstance.corpus.congress import congress_docs
 from armstance.corpus.fetch import default_sources_dir, fetch_sources
+from armstance.corpus.releases import KREMLIN, UKPRESIDENT, release_docs
 from armstance.corpus.sources import Source, load_catalog
 from armstance.corpus.whitehouse import passage_docs
 from armstance.jsonl import write_jsonl
@@ -86,12 +89,18 @@ def one_file(build: FileBuilder) -> Builder:
 
 @dataclass(frozen=True)
 class Corpus:
-    # The raw file's stem, the prefix of its doc_ids and its collection in sources.yaml (a
-    # source's name, or a folder of many sources).
+    # The raw file's stem and the prefix of its doc_ids.
     name: str
     build: Builder
     # Its documents carry a `fold_group` (a speaker, a week) that CV folds keep together.
     grouped: bool = False
+    # Its collection in sources.yaml (a source's name, or a folder of many sources) where
+    # that is not its name: one folder can hold several corpora (kremlin_ua).
+    source_collection: str | None = None
+
+    @property
+    def collection(self) -> str:
+        return self.source_collection or self.name
 
 
 CORPORA: tuple[Corpus, ...] = (
@@ -100,8 +109,13 @@ CORPORA: tuple[Corpus, ...] = (
     Corpus("nyt", one_file(kaggle_docs("nyt", "The New York Times", min_hits=1))),
     Corpus("bundestag", speech_docs, grouped=True),
     Corpus("whitehouse", passage_docs, grouped=True),
+    Corpus("kremlin", release_docs(KREMLIN), grouped=True, source_collection="kremlin_ua"),
+    Corpus("ukpresident", release_docs(UKPRESIDENT), grouped=True, source_collection="kremlin_ua"),
+    Corpus("congress", congress_docs, grouped=True),
 )
 CORPUS_NAMES: tuple[str, ...] = tuple(c.name for c in CORPORA)
+# The collections of sources.yaml the corpora are rebuilt from, each once.
+CORPUS_COLLECTIONS: tuple[str, ...] = tuple(dict.fromkeys(c.collection for c in CORPORA))
 GROUPED_CORPORA: tuple[str, ...] = tuple(c.name for c in CORPORA if c.grouped)
 
 
@@ -117,7 +131,7 @@ def rebuild_raw(
     catalog = load_catalog(sources_file)
     counts = {}
     for corpus, target in zip(CORPORA, raw_files(raw_dir), strict=True):
-        docs = list(corpus.build(Path(sources_dir), catalog.collection(corpus.name)))
+        docs = list(corpus.build(Path(sources_dir), catalog.collection(corpus.collection)))
         write_jsonl(target, docs)
         counts[corpus.name] = len(docs)
     return counts
@@ -130,6 +144,6 @@ def ensure_corpus(
     targets = raw_files(raw_dir)
     if not all(t.is_file() for t in targets):
         sources_dir = Path(sources_dir) if sources_dir is not None else default_sources_dir()
-        fetch_sources(sources_dir, mirror=mirror, collections=CORPUS_NAMES)
+        fetch_sources(sources_dir, mirror=mirror, collections=CORPUS_COLLECTIONS)
         rebuild_raw(sources_dir, raw_dir)
     return targets[0].parent

@@ -16,6 +16,14 @@ PINNED_URL = r"^https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/\S+
 
 
 class Source(BaseModel):
+    """One pinned file, or one line of a pinned file (`line`).
+
+    A line source stands for a record of an upstream JSON Lines file: `url` is the whole
+    file at its commit, `line` the record's 0-based line (the file split on "\n"), `sha256`
+    the digest of that line's bytes without the newline, and `path` where the line alone
+    lands under the sources folder (corpus.fetch).
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
@@ -23,6 +31,7 @@ class Source(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     licence: str = Field(min_length=1)
     path: str = Field(min_length=1)
+    line: int | None = Field(default=None, ge=0)
 
     @field_validator("path")
     @classmethod
@@ -70,6 +79,9 @@ class SourceCatalog(BaseModel):
 
 FIRST_PERSON_COLLECTIONS: tuple[str, ...] = ("bundestag", "whitehouse")
 """Collections of speeches and statements (GUIDELINES §9), as opposed to news."""
+STATEMENT_COLLECTIONS: tuple[str, ...] = ("kremlin", "ukpresident", "congress")
+"""Readouts and press releases, mostly in the third person: read as news (GUIDELINES §10),
+though they are statements of an office, not news."""
 NEWS_COLLECTIONS: tuple[str, ...] = ("tagesschau", "guardian", "nyt")
 """The news: what armstance is for, and what model selection is judged on."""
 

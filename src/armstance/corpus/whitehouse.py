@@ -2,8 +2,9 @@
 
 Upstream holds each text as `<category>/<YYYY-MM>/<date>-<slug>.md`, Markdown (as Pandoc
 writes it) under a YAML front matter. A briefing runs to hours on every topic, so a file is
-split into the passages that concern Ukraine: each paragraph that mentions it, with the
-paragraph before and after; windows that overlap or touch are one passage.
+split into the passages that concern Ukraine (corpus.passages): each paragraph that
+mentions it, with the paragraph before and after; windows that overlap or touch are one
+passage.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from pathlib import Path, PurePosixPath
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from armstance.corpus.passages import label_in_force, ukraine_hits, windows
 from armstance.corpus.sources import Source
 from armstance.errors import DataError, validation_to_data_error
 from armstance.schema import Lang
 from armstance.text.whitespace import collapse
 
-UKRAINE = re.compile("Ukrain", re.IGNORECASE)
 # CommonMark: a backslash before any ASCII punctuation character escapes it.
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 # A journalist's turn opens with "Q" and a space (or a colon); an official's with an
@@ -33,7 +34,6 @@ LABEL = re.compile(r"([^\W\d_][^\W\d_\s.'’-]*(?:[\s.'’-]+[^\W\d_]+)*\.?):")
 # Longer upper-case runs before a colon are headings or signature blocks
 # ("FOR THE GOVERNMENT OF <STATE>:"); the longest speaker label seen has five words.
 MAX_LABEL_WORDS = 5
-NEIGHBOURS = 1
 FENCE = "---"
 
 log = logging.getLogger(__name__)
@@ -145,29 +145,16 @@ def speaker_label(paragraph: str) -> str | None:
     return label if len(label.split()) <= MAX_LABEL_WORDS else None
 
 
-def windows(hits: list[int], count: int) -> list[tuple[int, int]]:
-    """[first, last] paragraph ranges: each hit with NEIGHBOURS on either side, merged where
-    they overlap or touch."""
-    merged: list[tuple[int, int]] = []
-    for hit in hits:
-        start, end = max(0, hit - NEIGHBOURS), min(count - 1, hit + NEIGHBOURS)
-        if merged and start <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def passages(front: FrontMatter, body: str, date: str, slug: str, path: str) -> list[Passage]:
     paras = paragraphs(body)
     labels = [speaker_label(p) for p in paras]
     title = collapse(front.title)
     category = PurePosixPath(path).parts[1]
-    hits = [i for i, p in enumerate(paras) if UKRAINE.search(p)]
+    hits = ukraine_hits(paras)
     year, week, _ = front.date.isocalendar()
     out = []
     for k, (first, last) in enumerate(windows(hits, len(paras))):
-        speaker = next((label for label in reversed(labels[: first + 1]) if label), None)
+        speaker = label_in_force(labels, first)
         header = [title, date, *([f"{speaker}:"] if speaker else [])]
         out.append(
             Passage(

@@ -87,7 +87,7 @@ def fit_pipeline(
     training: TrainingSet | None = None,
 ) -> ArmstancePipeline:
     """The classifiers fitted on `docs` as `training` says, and decision rules fitted by an
-    inner k-fold of `docs` (decision_fit.py) where `decision.tasks` asks for them."""
+    inner k-fold of `docs` (decision/fit.py) where `decision.tasks` asks for them."""
     decision = decision or DecisionConfig()
     training = training or TrainingSet()
     if training.unlisted_as_none and extractor is None:
