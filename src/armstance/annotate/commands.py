@@ -1,4 +1,4 @@
-"""`armstance annotate select | sample | export | import | project`."""
+"""`armstance annotate select | sample | show | export | import | project`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from armstance import paths
 from armstance.annotate import importer
 from armstance.annotate.export import model_version, to_task, write_tasks
 from armstance.annotate.idfiles import read_doc_ids, write_rows
@@ -28,6 +29,7 @@ from armstance.annotate.select import (
     score_documents,
     select,
 )
+from armstance.annotate.show import sheet
 from armstance.annotate.sources import (
     ANNOTATABLE_SOURCES,
     PERIODS,
@@ -60,6 +62,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     commands = annotate.add_subparsers(dest="annotate_command", required=True)
     _add_select(commands)
     _add_sample(commands)
+    _add_show(commands)
     _add_export(commands)
     _add_import(commands)
     _add_project(commands)
@@ -331,6 +334,66 @@ def run_sample(args: argparse.Namespace) -> int:
         f"drew {len(ids)} documents (seed {args.seed}) for a second annotation; wrote "
         f"{args.output}. Export them with --no-predictions."
     )
+    return 0
+
+
+def _add_show(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "show",
+        help="print documents for annotators working outside Label Studio",
+        description="Print each document's rebuilt text with its metadata, for an annotator "
+        "who writes the exchange format of the guidelines (then `armstance annotate import`). "
+        "Example: armstance annotate show --ids round2-ann09.csv --candidates",
+    )
+    p.add_argument("doc_ids", nargs="*", help="doc_ids to show")
+    p.add_argument("--ids", nargs="+", type=Path, default=[], help="doc_id files (.jsonl/.csv)")
+    p.add_argument(
+        "--candidates",
+        action="store_true",
+        help="also the actor extractor's candidates (names, types, surface forms; no stance): "
+        "the pre-annotation of a model-assisted first pass",
+    )
+    p.add_argument(
+        "--labels",
+        choices=IMPORT_SPLITS,
+        help="also the document's labels in this split, in the exchange format: what a "
+        "revision under a newer guidelines version starts from",
+    )
+    _add_field_option(p)
+    p.set_defaults(func=run_show)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    ids = list(dict.fromkeys([*args.doc_ids, *(i for f in args.ids for i in read_doc_ids(f))]))
+    if not ids:
+        print("armstance: error: no doc_ids given", file=sys.stderr)
+        return 2
+    for doc_id in ids:  # before any text is read
+        check_doc_id(doc_id, "show")
+    texts = source_documents(fields=_fields(args.field))
+    missing = [doc_id for doc_id in ids if doc_id not in texts]
+    if missing:
+        raise DataError("show", None, "doc_id", f"no rebuilt text for {missing}")
+    labels = {}
+    if args.labels:
+        from armstance.corpus import load_gold
+
+        # The texts shown are the rebuilt ones read above; labels join to the same files.
+        gold = load_gold(args.labels, paths.raw_dir())
+        labels = {d.doc_id: d.to_annotation() for d in gold}
+        unlabelled = [doc_id for doc_id in ids if doc_id not in labels]
+        if unlabelled:
+            raise DataError("show", None, "doc_id", f"no labels in {args.labels}: {unlabelled}")
+    extractor = None
+    if args.candidates:
+        from armstance.actors.extractor import ActorExtractor
+
+        extractor = ActorExtractor()
+    for doc_id in ids:
+        doc = texts[doc_id]
+        plain = doc.doc.model_copy(update={"lang": doc.lang})
+        candidates = extractor.extract(plain) if extractor else None
+        sys.stdout.write(sheet(doc, candidates, labels.get(doc_id)))
     return 0
 
 
