@@ -212,6 +212,12 @@ def test_a_revision_replaces_earlier_labels_and_only_those(project, capsys):
     records = dict((r.doc_id, r) for _, r in read_standoff(project.train))
     made = records[DOC].provenance
     assert (made.revision, made.guidelines, made.annotator_kind) == (2, "1.3", "person")
+    # The revision keeps the provenance of the labels it replaced.
+    assert (made.revises.revision, made.revises.guidelines, made.revises.model_assisted) == (
+        1,
+        "1.2",
+        True,
+    )
     assert records[DOC].actors[2].stance == "none"
     assert records["bundestag-102"].provenance.revision == 1
     # Not twice, and not backwards.
@@ -224,6 +230,8 @@ def test_a_revision_replaces_earlier_labels_and_only_those(project, capsys):
         project, capsys, [revised], "--no-model-assisted", "--replace", "--revision", "2"
     )
     assert code == 0 and "0 added, 1 replaced" in out
+    corrected = dict((r.doc_id, r) for _, r in read_standoff(project.train))[DOC].provenance
+    assert corrected.revises == made.revises
     code, _, err = _import(project, capsys, [revised], "--no-model-assisted", "--revision", "0")
     assert code == 2 and "--revision must be 1 or more" in err
 
@@ -254,7 +262,13 @@ def test_committed_provenance_says_the_annotators_were_models():
     for split in ("train", "second_annotator"):
         (path,) = labels_paths(split)
         made = [r.provenance for _, r in read_standoff(path) if r.provenance]
-        assert made and {(p.annotator_kind, p.revision) for p in made} == {("model", 1)}
+        assert made and {p.annotator_kind for p in made} == {"model"}
+        # The speeches and briefings: revision 2 under guidelines 1.3, made from revision 1
+        # under 1.2, every pass keeping its own model assistance.
+        revised = [p for p in made if p.revision == 2]
+        assert revised and all(p.guidelines == "1.3" and p.revises.revision == 1 for p in revised)
+        assert all(p.revises.guidelines == "1.2" for p in revised)
+        assert all(p.model_assisted == p.revises.model_assisted for p in revised)
 
 
 def _task(project, regions: list[Region], *, predictions: bool, updated="2025-02-03") -> dict:

@@ -88,7 +88,8 @@ class Provenance(Record):
     which annotation of the document this is: 1 for the labels the models learn from, 2 for
     an independent second annotation. `revision` counts the labels of that pass: 1 for the
     first, 2 (3, ...) for labels that replaced them under a newer guidelines version.
-    `model_assisted` says whether the annotator saw the model's pre-annotations.
+    `model_assisted` says whether the annotator saw the model's pre-annotations. `revises`
+    is the provenance of the labels a revision replaced, so the history stays on the record.
     """
 
     model_config = ConfigDict(validate_by_name=True, serialize_by_alias=True)
@@ -100,6 +101,7 @@ class Provenance(Record):
     model_assisted: bool
     guidelines: str = Field(min_length=1)
     date: datetime.date
+    revises: Provenance | None = None
 
 
 class StandoffDocument(Record):

@@ -382,6 +382,12 @@ def _record(
     except DataError as exc:  # an alias or evidence string that is not in the text
         raise _Problem(exc.field, exc.problem) from exc
     made = provenance(labelled, settings)
+    earlier = target.earlier.get(annotation.doc_id)
+    if target.replace and earlier is not None:
+        # A correction of the same revision keeps the history of what that revision replaced.
+        made = made.model_copy(update={"revises": earlier.revises})
+    elif target.revision > 1:
+        made = made.model_copy(update={"revises": earlier})
     if target.is_second and made.model_assisted:
         raise _Problem("model_assisted", "a second annotation is made without pre-annotations")
     return record.model_copy(update={"provenance": made})

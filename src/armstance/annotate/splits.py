@@ -20,7 +20,7 @@ from pathlib import Path
 
 from armstance.corpus.load import labels_paths, read_standoff
 from armstance.jsonl import atomic_writer, dumps
-from armstance.schema import StandoffDocument
+from armstance.schema import Provenance, StandoffDocument
 
 FIRST_PASS: tuple[str, ...] = ("train", "dev")
 SECOND = "second_annotator"
@@ -56,6 +56,8 @@ class Target:
     labelled: dict[str, list[str]] = field(default_factory=labelled_ids)
     # doc_id -> revision of its labels in this split (labels without provenance: 1).
     revisions: dict[str, int] = field(init=False, default_factory=dict)
+    # doc_id -> provenance of its labels in this split (what a revision replaces).
+    earlier: dict[str, Provenance | None] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.split not in IMPORT_SPLITS:
@@ -69,9 +71,11 @@ class Target:
                 "guidelines is imported with --revision)"
             )
         if self.replace or self.revision > 1:
+            records = [record for _, record in _records(self.split)]
+            self.earlier = {record.doc_id: record.provenance for record in records}
             self.revisions = {
-                record.doc_id: record.provenance.revision if record.provenance else 1
-                for _, record in _records(self.split)
+                doc_id: provenance.revision if provenance else 1
+                for doc_id, provenance in self.earlier.items()
             }
 
     @property
