@@ -70,6 +70,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "compare",
         help="leaderboard of the experiments logged in MLflow, paired tests, promotion",
+        description="Show the leaderboard of the training runs in the MLflow store (the "
+        "latest run of each experiment, ranked by cross-validated end-to-end stance F_avg) "
+        "with paired bootstrap tests of the best experiment; --markdown also writes the "
+        "results table. --paired tests two runs; --promote moves the champion alias.\n\n"
+        "Examples:\n\n"
+        "  armstance compare --markdown\n"
+        "  armstance compare --paired tfidf_mention_avg tfidf_logreg\n"
+        "  armstance compare --promote tfidf_mention_avg",
     )
     action = p.add_mutually_exclusive_group()
     action.add_argument(
