@@ -36,7 +36,9 @@ train: $(STAMP)
 	$(BIN)/python -m armstance.train
 
 # The baselines and the champion's parts beside the champion, its variants and its
-# cross-lingual transfer, the human ceiling, the learning curve, and the results table.
+# cross-lingual transfer, the annotator agreement, the learning curve, and the results table.
+# Every experiments/*.yaml runs here or in results-transformers, or says in its first lines
+# why not (tests/test_configs.py checks).
 results: train
 	$(BIN)/python -m armstance.train experiment=majority
 	$(BIN)/python -m armstance.train experiment=tfidf_logreg
@@ -46,6 +48,8 @@ results: train
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_news_only
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_equal_weights
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_stack
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_decisions
+	$(BIN)/python -m armstance.train experiment=tfidf_e5_avg
 	$(BIN)/python -m armstance.train experiment=crossling_de_to_en
 	$(BIN)/python -m armstance.train experiment=crossling_en_to_de
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_de_to_en
@@ -57,14 +61,16 @@ results: train
 	$(BIN)/python -m armstance.learning_curve
 	$(BIN)/armstance compare --markdown
 
-# The transformer rows, CPU settings (about 1 h 50 min on 2 cores): sentiment on NewsMTSC
+# The transformer rows, CPU settings (about 2 h 15 min on 2 cores): sentiment on NewsMTSC
 # (2 min), then MiniLM from its base weights and with the sentiment model from that NewsMTSC
-# run (5.5 min each), then e5's top layers fine-tuned at the mention (95 min).
+# run (5.5 min each), e5's top two layers fine-tuned on the units (23 min), then e5's top
+# layers fine-tuned at the mention (95 min).
 results-transformers: $(STAMP)
 	$(BIN)/python -m armstance.newsmtsc model.max_train_samples=2000 model.epochs=1 \
 		model.max_length=128
 	$(BIN)/python -m armstance.train experiment=minilm
 	$(BIN)/python -m armstance.train experiment=minilm_newsmtsc_init
+	$(BIN)/python -m armstance.train experiment=e5_finetune
 	$(BIN)/python -m armstance.train experiment=mention_finetune
 	$(BIN)/armstance compare --markdown
 

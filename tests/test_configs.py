@@ -3,6 +3,7 @@ parallel and SLURM launchers and the evaluate entry point (composition only, no 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -197,3 +198,58 @@ def test_e5_finetune_freezes_the_lower_encoder(tmp_path):
     classifier = build_classifier(cfg.model, "stance")
     assert classifier.params["freeze_embeddings"] is True
     assert classifier.params["trainable_layers"] == 2
+
+
+RESULTS_TARGETS = ("results", "results-transformers")
+NOT_IN_RESULTS = re.compile(
+    r"^# Not in the results: (needs a GPU|needs internet|too slow for 2 cores \(measured \d+ min"
+    r"|smoke test)"
+)
+
+
+def _make_rules(makefile: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """Each target of the Makefile: its prerequisites and its recipe lines."""
+    rules: dict[str, tuple[list[str], list[str]]] = {}
+    target = None
+    for line in makefile.read_text().replace("\\\n", " ").splitlines():
+        if line.startswith("\t") and target:
+            rules[target][1].append(line.strip())
+        elif (rule := re.match(r"^([\w.-]+):(?!=)(.*)$", line)) is not None:
+            target = rule[1]
+            rules[target] = (rule[2].split(), [])
+        elif line and not line.startswith("#"):
+            target = None
+    return rules
+
+
+def _experiments_run_by(target: str, rules: dict[str, tuple[list[str], list[str]]]) -> set[str]:
+    prerequisites, recipe = rules.get(target, ([], []))
+    named = {m for line in recipe for m in re.findall(r"experiment=([\w-]+)", line)}
+    if any(re.search(r"-m armstance\.train\s*$", line) for line in recipe):
+        named.add(composed_default_experiment())
+    for prerequisite in prerequisites:
+        named |= _experiments_run_by(prerequisite, rules)
+    return named
+
+
+def composed_default_experiment() -> str:
+    train = OmegaConf.load(CONFIG_DIR / "train.yaml")
+    (default,) = [
+        d["experiment"]
+        for d in train.defaults
+        if isinstance(d, dict | DictConfig) and "experiment" in d
+    ]
+    return default
+
+
+def test_every_experiment_has_a_results_target_or_says_why_not():
+    rules = _make_rules(CONFIG_DIR.parent / "Makefile")
+    run = set().union(*(_experiments_run_by(t, rules) for t in RESULTS_TARGETS))
+    assert run <= set(EXPERIMENTS), run - set(EXPERIMENTS)
+    for name in EXPERIMENTS:
+        lines = (CONFIG_DIR / "experiment" / f"{name}.yaml").read_text().splitlines()
+        reason = next((line for line in lines[:3] if NOT_IN_RESULTS.match(line)), None)
+        assert (name in run) != (reason is not None), (
+            f"experiments/{name}.yaml: run by `make {' or '.join(RESULTS_TARGETS)}`"
+            " or headed '# Not in the results: <reason>', exactly one of the two"
+        )
