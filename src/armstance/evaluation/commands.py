@@ -141,7 +141,7 @@ def run_agreement(args: argparse.Namespace) -> int:
 def log_agreement(
     metrics: Mapping, a: Path, b: Path, langs: list[str], collections: str | None = None
 ) -> None:
-    """The human ceiling as a run beside the models', same metric names and matcher;
+    """The annotator agreement as a run beside the models', same metric names and matcher;
     `collections` (a tag) says which documents, where not all."""
     import mlflow
 
