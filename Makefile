@@ -1,6 +1,7 @@
 # One entry point for people and CI. `make train` sets everything up and runs the default
 # experiment end to end into MLflow; `make test` runs every test but those against services,
-# which `make test-infra` runs. `make VENV=path ...` uses (or creates) the environment there.
+# which `make test-infra` runs; `make test-fast` leaves out the slow ones too.
+# `make VENV=path ...` uses (or creates) the environment there.
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -8,8 +9,8 @@ STAMP := $(VENV)/.installed
 LS_VENV := .venv-labelstudio
 LS_STAMP := $(LS_VENV)/.installed
 
-.PHONY: setup train results results-transformers learning-curve test test-infra \
-	labelstudio-env ui lint bench docs-screenshot catalog
+.PHONY: setup train results results-transformers learning-curve test test-fast test-infra \
+	labelstudio-env ui lint bench docs-screenshot docs-mlflow-screenshot catalog
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -96,6 +97,11 @@ catalog: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not infra"
 
+# The quick tier while working: every test but the slow ones (jobs, real fits, real
+# weights) and those against services.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not infra"
+
 # The tests marked `infra`, against real services: scripts/services/run.sh installs the Debian
 # packages they need if missing, starts them (each from scripts/services/NAME.sh, in this
 # order), runs the tests and stops the services again, also when a test fails. Needs root.
@@ -126,3 +132,10 @@ docs/screenshot/node_modules: docs/screenshot/package-lock.json
 
 docs-screenshot: $(STAMP) $(LS_STAMP) docs/screenshot/node_modules
 	$(BIN)/python docs/screenshot/labelling_page.py docs/labelstudio_labelling.png
+
+# docs/mlflow_compare.png: the MLflow UI's runs table of experiment `armstance`, best CV e2e
+# F_avg first, with the columns a user compares, from the store STORE (a tracking URI or an
+# mlruns.db path; default the project's). Take it after `make results`.
+STORE ?= $(CURDIR)/mlruns.db
+docs-mlflow-screenshot: $(STAMP) docs/screenshot/node_modules
+	$(BIN)/python docs/screenshot/mlflow_compare.py --store $(STORE) docs/mlflow_compare.png

@@ -67,6 +67,7 @@ def test_every_command_has_a_one_line_help_in_its_parent():
                     assert choice.help and "\n" not in choice.help, choice.dest
 
 
+@pytest.mark.slow
 def test_python_dash_m_runs_the_command():
     result = subprocess.run(
         [sys.executable, "-m", "armstance", "--version"],

@@ -66,14 +66,14 @@ def test_experiments_and_models_are_found():
     assert {"tfidf_logreg", "majority", "tiny_bert"} <= set(MODELS)
 
 
-@pytest.fixture
-def store_with_newsmtsc_run(tmp_path, monkeypatch) -> str:
-    """A real store holding one finished NewsMTSC run; returns its `init_from_uri`."""
-    uri = f"sqlite:///{tmp_path / 'mlruns.db'}"
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    mlflow.set_tracking_uri(uri)
+@pytest.fixture(scope="module")
+def newsmtsc_store(tmp_path_factory) -> tuple[str, str]:
+    """A real store holding finished NewsMTSC runs, made once (creating an MLflow database
+    takes seconds): its URI and the newest finished run's `init_from_uri`."""
+    root = tmp_path_factory.mktemp("newsmtsc_store")
+    uri = f"sqlite:///{root / 'mlruns.db'}"
     client = MlflowClient(uri)
-    experiment_id = client.create_experiment("newsmtsc", (tmp_path / "a").as_uri())
+    experiment_id = client.create_experiment("newsmtsc", (root / "a").as_uri())
     for name in ("older", "newer"):
         run = client.create_run(experiment_id, run_name=name)
         client.set_tag(run.info.run_id, "init_from_uri", f"runs:/{run.info.run_id}/m")
@@ -81,7 +81,18 @@ def store_with_newsmtsc_run(tmp_path, monkeypatch) -> str:
     failed = client.create_run(experiment_id, run_name="failed")
     client.set_tag(failed.info.run_id, "init_from_uri", "runs:/failed/m")
     client.set_terminated(failed.info.run_id, "FAILED")
-    return f"runs:/{run.info.run_id}/m"
+    return uri, f"runs:/{run.info.run_id}/m"
+
+
+@pytest.fixture
+def store_with_newsmtsc_run(newsmtsc_store, monkeypatch) -> str:
+    """The NewsMTSC store as this test's store; returns its `init_from_uri`."""
+    uri, init_from = newsmtsc_store
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    yield init_from
+    mlflow.set_tracking_uri(previous)
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
