@@ -90,6 +90,7 @@ _BOUNDARY = re.compile(
 _LINE_BREAK = re.compile(r"\n+")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _ACRONYM = re.compile(r"^(?:\w\.)+\w$")
+_OMISSION = re.compile(r"\[(?:\.\.\.|…)\]|\((?:\.\.\.|…)\)")
 _LIST_NUMBER = re.compile(r"\s*\d{1,3}$")  # matched from the line's start
 _NEXT_WORD = re.compile(r"""[«»"“„‘‚'(\[\-–—\s]*([^\W\d_]+['’]?)""")
 
@@ -106,12 +107,12 @@ def _vocabulary(kind: str, lang: str | None) -> frozenset[str]:
 
 
 def _vetoed(text: str, block_start: int, dot: int, next_start: int, lang: str | None) -> bool:
+    if dot > block_start and _OMISSION.match(text, dot - 1):
+        return True  # an omission: "Er sagte, [...] Deutschland werde liefern."
     if text[dot] != ".":
         return False
     # A bounded look-back: searching from the block's start would make long texts quadratic.
     window = max(block_start, dot - 64)
-    if text.startswith("...]", dot) or text.startswith("...)", dot):
-        return True  # an omission: "Er sagte, [...] Deutschland werde liefern."
     if _LIST_NUMBER.match(text, block_start, dot):
         return True  # a list item: "1. Leopard 2"
     match = _WORD_BEFORE.search(text, window, dot)
