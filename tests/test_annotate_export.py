@@ -27,6 +27,7 @@ pytest_plugins = ["fixtures_annotate"]
 SPEECH = "bundestag-105"
 
 
+@pytest.mark.slow
 def test_export_pre_annotates_every_mention_with_the_champion(project, champion, capsys):
     out = project.root / "annotation" / "tasks.json"
     code, stdout, _ = run_cli(

@@ -54,6 +54,7 @@ def _rows(path):
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
+@pytest.mark.slow
 def test_select_ranks_unlabelled_documents_by_the_champions_uncertainty(project, champion, capsys):
     # One speech is labelled already: it must not come back.
     write_jsonl(project.train, [{"doc_id": "bundestag-100", "lang": "de", "text_sha256": "0" * 64,
@@ -83,6 +84,7 @@ def test_select_ranks_unlabelled_documents_by_the_champions_uncertainty(project,
     assert code == 0 and taken and not taken & {r["doc_id"] for r in rows}
 
 
+@pytest.mark.slow
 def test_party_quota_reaches_into_the_low_scores(project, champion, capsys):
     out = project.root / "selection.jsonl"
     code, stdout, _ = run_cli(
@@ -226,6 +228,7 @@ def _max_against(doc_ids) -> dict[str, float]:
     return {r.doc_id: max(a.stance_proba["against"] for a in r.actors) for r in results}
 
 
+@pytest.mark.slow
 def test_seeking_against_ranks_by_the_largest_p_against_not_by_uncertainty(
     project, champion, capsys
 ):
@@ -249,6 +252,7 @@ def test_seeking_against_ranks_by_the_largest_p_against_not_by_uncertainty(
     assert by_uncertainty[0]["doc_id"] != rows[0]["doc_id"]
 
 
+@pytest.mark.slow
 def test_a_source_can_seek_a_class_while_the_others_rank_by_uncertainty(project, champion, capsys):
     write_jsonl(project.raw / "congress.jsonl", CONGRESS)
     out = project.root / "selection.jsonl"

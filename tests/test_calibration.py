@@ -102,6 +102,7 @@ def units(n_docs: int = 12) -> tuple[list[Unit], list[str]]:
     return out, labels
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["temperature", "isotonic"])
 def test_calibrated_classifier_round_trips_through_save_and_load(method, tmp_path) -> None:
     train, y = units()
@@ -168,6 +169,7 @@ def test_model_config_selects_the_calibration() -> None:
         build_classifier({**cfg, "calibration": "platt"}, "stance")
 
 
+@pytest.mark.slow
 def test_training_runs_log_ece_and_reliability_diagrams(in_store: Store) -> None:
     client = mlflow.tracking.MlflowClient()
     runs = client.search_runs(

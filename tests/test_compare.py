@@ -8,7 +8,15 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from armstance.cli import main
-from armstance.comparison.leaderboard import COLUMNS, Row, ceiling_row, cell, experiment_rows
+from armstance.comparison.leaderboard import (
+    COLUMNS,
+    SUMMARY,
+    SUMMARY_HEADER,
+    Row,
+    ceiling_row,
+    cell,
+    experiment_rows,
+)
 from armstance.comparison.paired_runs import contenders
 from armstance.comparison.runs import resolve_run, training_runs
 from armstance.errors import CompareError, DataError
@@ -36,6 +44,24 @@ def by_title(cells: list[str]) -> dict[str, str]:
     return dict(zip((c.title for c in COLUMNS), cells, strict=True))
 
 
+def summary(row: Row) -> dict[str, str]:
+    return dict(zip((c.title for c in SUMMARY), row.summary, strict=True))
+
+
+def markdown_table(text: str, first_header_cell: str) -> list[list[str]]:
+    """The rows (header first) of the Markdown table whose header starts with the cell."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {first_header_cell} |"))
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        if not line.startswith("|---"):
+            rows.append([c.strip() for c in line.strip("|").split("|")])
+    return rows
+
+
+@pytest.mark.slow
 def test_leaderboard_rows_from_a_real_store(in_store: Store) -> None:
     client = MlflowClient()
     rows = experiment_rows(training_runs(client, experiment_id(client)))
@@ -54,25 +80,58 @@ def test_leaderboard_rows_from_a_real_store(in_store: Store) -> None:
     assert re.fullmatch(INTERVAL, tfidf_cells["CV F_avg en"])
     assert tfidf.score > 0 == majority.score
 
+    # The summary: the headline with its interval, the others as bare means.
+    tfidf_summary = summary(tfidf)
+    assert re.fullmatch(INTERVAL, tfidf_summary["CV e2e F_avg [95% interval]"])
+    assert re.fullmatch(r"\d\.\d{3} / \d\.\d{3}", tfidf_summary["German / English"])
+    assert re.fullmatch(r"\d\.\d{2} / \d\.\d{2}", tfidf_summary["actor precision / recall"])
+    assert summary(majority)["F1 against"] == "0.000 ± 0.000"
+
     ceiling = ceiling_row(client, experiment_id(client))
     assert ceiling is not None and re.fullmatch(INTERVAL, ceiling.cells[0])
     assert ceiling.cells[1] == ""  # agreement is not split by language
+    assert ceiling.experiment == "annotator agreement"
+    ceiling_summary = summary(ceiling)
+    assert ceiling_summary["CV e2e F_avg [95% interval]"] == ceiling.cells[0]
+    assert ceiling_summary["German / English"] == "" and ceiling_summary["train s"] == ""
+    assert ceiling.numbers["cv_e2e_stance_f_avg"] > 0.5
 
 
+@pytest.mark.slow
 def test_compare_markdown_holds_table_ceiling_and_paired_line(in_store: Store, tmp_path) -> None:
     target = tmp_path / "README.md"
     assert main(["compare", "--markdown", str(target)]) == 0
     text = target.read_text(encoding="utf-8")
     assert "Written by `armstance compare --markdown`" in text
+    # It opens with the summary: at most 12 columns, one row per experiment and agreement.
+    summary_rows = markdown_table(text, "experiment")
+    assert summary_rows[0] == list(SUMMARY_HEADER) and len(SUMMARY_HEADER) <= 12
+    assert [r[:3] for r in summary_rows[1:]] == [
+        ["tfidf_logreg", "tfidf_logreg", "1"],
+        ["majority", "majority", "2"],
+        ["annotator agreement", "second annotation", ""],
+    ]
+    assert text.index("| experiment |") < text.index("## Annotator agreement")
+    assert "human" not in text.lower()
+    assert "not agreement between people" in " ".join(text.split())
+    # Every column below it, and the same as numbers in the CSV beside it.
     assert re.search(r"^\| tfidf_logreg \| tfidf_logreg \| 1 \|", text, re.M)
-    assert re.search(r"^\| majority \| majority \| 2 \|", text, re.M)
-    assert re.search(r"^\| human ceiling \| second annotator \|", text, re.M)
+    assert "## All columns" in text and "(leaderboard.csv)" in text
+    table = pd.read_csv(tmp_path / "leaderboard.csv")
+    assert list(table["experiment"]) == ["tfidf_logreg", "majority", "annotator agreement"]
+    tfidf = table.iloc[0]
+    assert tfidf["cv_e2e_stance_f_avg_lo"] <= tfidf["cv_e2e_stance_f_avg"]
+    assert tfidf["cv_e2e_stance_f_avg"] <= tfidf["cv_e2e_stance_f_avg_hi"]
+    assert f"{tfidf['cv_e2e_stance_f_avg']:.3f}" in summary_rows[1][3]
+    assert table.iloc[1]["cv_e2e_stance_f_avg_sd"] == 0.0  # two majority seeds
+    assert pd.isna(table.iloc[2]["train_seconds"])
     for mode in ("e2e", "oracle"):
         assert re.search(rf"vs B = majority \(\w{{8}}\): CV {mode}, \d+ documents", text)
     assert text.count("stance F_avg: tfidf_logreg − majority = +") == 2
     assert "real, tfidf_logreg is better (the interval excludes 0)" in text
 
 
+@pytest.mark.slow
 def test_paired_command_on_two_runs_with_identical_predictions(in_store: Store, capsys) -> None:
     client = MlflowClient()
     runs = client.search_runs([experiment_id(client)], "tags.experiment = 'majority'")
@@ -85,6 +144,7 @@ def test_paired_command_on_two_runs_with_identical_predictions(in_store: Store, 
     assert "not distinguishable from noise" in out
 
 
+@pytest.mark.slow
 def test_promote_moves_the_champion_alias(in_store: Store) -> None:
     client = MlflowClient()
     eid = experiment_id(client)
@@ -100,6 +160,7 @@ def test_promote_moves_the_champion_alias(in_store: Store) -> None:
     assert len(client.search_model_versions(f"name = '{MODEL_NAME}'")) == 2
 
 
+@pytest.mark.slow
 def test_unknown_run_reference_is_a_clear_error(in_store: Store, capsys) -> None:
     client = MlflowClient()
     with pytest.raises(CompareError, match="'no_such_experiment' is neither a run id"):
@@ -270,3 +331,33 @@ def test_several_seeds_show_the_mean_of_their_interval_bounds() -> None:
     assert cell(runs, "cv_oracle_stance_f_avg") == "0.200 ± 0.100 [0.150, 0.250]"
     assert cell(runs.drop(columns=[f"{metric}_lo"]), "cv_oracle_stance_f_avg") == "0.200 ± 0.100"
     assert cell(runs, "cv_e2e_stance_f_avg") == "n/a"
+
+
+def test_summary_shows_the_headline_interval_and_bare_means_of_the_rest() -> None:
+    runs = pd.DataFrame(
+        {
+            "run_id": ["s1", "s0"],
+            "tags.experiment": ["e5", "e5"],
+            "tags.model": ["e5_logreg", "e5_logreg"],
+            "tags.vocabulary": [None, None],
+            "metrics.cv_e2e_stance_f_avg": [0.40, 0.50],
+            "metrics.cv_e2e_stance_f_avg_lo": [0.30, 0.40],
+            "metrics.cv_e2e_stance_f_avg_hi": [0.50, 0.60],
+            "metrics.cv_e2e_stance_f_avg_de": [0.30, 0.50],
+            "metrics.cv_e2e_stance_f_avg_de_lo": [0.20, 0.40],
+            "metrics.cv_e2e_actor_precision": [0.75, 0.85],
+            "metrics.train_seconds": [10.0, 12.0],
+        }
+    )
+    (row,) = experiment_rows(runs)
+    cells = summary(row)
+    assert len(SUMMARY_HEADER) <= 12
+    assert cells["CV e2e F_avg [95% interval]"] == "0.450 ± 0.071 [0.350, 0.550]"
+    assert cells["German / English"] == "0.400 ± 0.141 / n/a"  # no interval in the summary
+    assert cells["actor precision / recall"] == "0.80 ± 0.07 / n/a"
+    assert cells["train s"] == "11.0 ± 1.4"
+    assert cells["F1 against"] == "n/a"
+    assert row.numbers["cv_e2e_stance_f_avg"] == pytest.approx(0.45)
+    assert row.numbers["cv_e2e_stance_f_avg_lo"] == pytest.approx(0.35)
+    assert row.numbers["cv_e2e_stance_f_avg_sd"] == pytest.approx(0.0707, abs=1e-4)
+    assert row.numbers["cv_e2e_stance_f1_against"] is None

@@ -3,6 +3,7 @@ parallel and SLURM launchers and the evaluate entry point (composition only, no 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -65,14 +66,14 @@ def test_experiments_and_models_are_found():
     assert {"tfidf_logreg", "majority", "tiny_bert"} <= set(MODELS)
 
 
-@pytest.fixture
-def store_with_newsmtsc_run(tmp_path, monkeypatch) -> str:
-    """A real store holding one finished NewsMTSC run; returns its `init_from_uri`."""
-    uri = f"sqlite:///{tmp_path / 'mlruns.db'}"
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    mlflow.set_tracking_uri(uri)
+@pytest.fixture(scope="module")
+def newsmtsc_store(tmp_path_factory) -> tuple[str, str]:
+    """A real store holding finished NewsMTSC runs, made once (creating an MLflow database
+    takes seconds): its URI and the newest finished run's `init_from_uri`."""
+    root = tmp_path_factory.mktemp("newsmtsc_store")
+    uri = f"sqlite:///{root / 'mlruns.db'}"
     client = MlflowClient(uri)
-    experiment_id = client.create_experiment("newsmtsc", (tmp_path / "a").as_uri())
+    experiment_id = client.create_experiment("newsmtsc", (root / "a").as_uri())
     for name in ("older", "newer"):
         run = client.create_run(experiment_id, run_name=name)
         client.set_tag(run.info.run_id, "init_from_uri", f"runs:/{run.info.run_id}/m")
@@ -80,7 +81,18 @@ def store_with_newsmtsc_run(tmp_path, monkeypatch) -> str:
     failed = client.create_run(experiment_id, run_name="failed")
     client.set_tag(failed.info.run_id, "init_from_uri", "runs:/failed/m")
     client.set_terminated(failed.info.run_id, "FAILED")
-    return f"runs:/{run.info.run_id}/m"
+    return uri, f"runs:/{run.info.run_id}/m"
+
+
+@pytest.fixture
+def store_with_newsmtsc_run(newsmtsc_store, monkeypatch) -> str:
+    """The NewsMTSC store as this test's store; returns its `init_from_uri`."""
+    uri, init_from = newsmtsc_store
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    yield init_from
+    mlflow.set_tracking_uri(previous)
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
@@ -197,3 +209,58 @@ def test_e5_finetune_freezes_the_lower_encoder(tmp_path):
     classifier = build_classifier(cfg.model, "stance")
     assert classifier.params["freeze_embeddings"] is True
     assert classifier.params["trainable_layers"] == 2
+
+
+RESULTS_TARGETS = ("results", "results-transformers")
+NOT_IN_RESULTS = re.compile(
+    r"^# Not in the results: (needs a GPU|needs internet|too slow for 2 cores \(measured \d+ min"
+    r"|smoke test)"
+)
+
+
+def _make_rules(makefile: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """Each target of the Makefile: its prerequisites and its recipe lines."""
+    rules: dict[str, tuple[list[str], list[str]]] = {}
+    target = None
+    for line in makefile.read_text().replace("\\\n", " ").splitlines():
+        if line.startswith("\t") and target:
+            rules[target][1].append(line.strip())
+        elif (rule := re.match(r"^([\w.-]+):(?!=)(.*)$", line)) is not None:
+            target = rule[1]
+            rules[target] = (rule[2].split(), [])
+        elif line and not line.startswith("#"):
+            target = None
+    return rules
+
+
+def _experiments_run_by(target: str, rules: dict[str, tuple[list[str], list[str]]]) -> set[str]:
+    prerequisites, recipe = rules.get(target, ([], []))
+    named = {m for line in recipe for m in re.findall(r"experiment=([\w-]+)", line)}
+    if any(re.search(r"-m armstance\.train\s*$", line) for line in recipe):
+        named.add(composed_default_experiment())
+    for prerequisite in prerequisites:
+        named |= _experiments_run_by(prerequisite, rules)
+    return named
+
+
+def composed_default_experiment() -> str:
+    train = OmegaConf.load(CONFIG_DIR / "train.yaml")
+    (default,) = [
+        d["experiment"]
+        for d in train.defaults
+        if isinstance(d, dict | DictConfig) and "experiment" in d
+    ]
+    return default
+
+
+def test_every_experiment_has_a_results_target_or_says_why_not():
+    rules = _make_rules(CONFIG_DIR.parent / "Makefile")
+    run = set().union(*(_experiments_run_by(t, rules) for t in RESULTS_TARGETS))
+    assert run <= set(EXPERIMENTS), run - set(EXPERIMENTS)
+    for name in EXPERIMENTS:
+        lines = (CONFIG_DIR / "experiment" / f"{name}.yaml").read_text().splitlines()
+        reason = next((line for line in lines[:3] if NOT_IN_RESULTS.match(line)), None)
+        assert (name in run) != (reason is not None), (
+            f"experiments/{name}.yaml: run by `make {' or '.join(RESULTS_TARGETS)}`"
+            " or headed '# Not in the results: <reason>', exactly one of the two"
+        )

@@ -44,6 +44,7 @@ def test_fitted_weights_recover_a_class_the_argmax_never_predicts():
     assert stance_f_avg(gold, decided) > stance_f_avg(gold, argmax) + 0.3
 
 
+@pytest.mark.slow
 def test_pipeline_decides_with_its_weights_and_keeps_the_model_probabilities(tmp_path):
     docs = [gold_doc(i) for i in range(6)]
     plain = fit_pipeline(OmegaConf.create(MODEL), docs, UnitBuilder(), ActorExtractor())
@@ -72,6 +73,7 @@ def test_inner_folds_partition_the_documents():
         assert not {d.doc_id for d in train} & {d.doc_id for d in test}
 
 
+@pytest.mark.slow
 def test_nested_fitting_never_sees_the_outer_held_out_documents():
     docs = [gold_doc(i) for i in range(10)]
     fold_of = {d.doc_id: i % 5 for i, d in enumerate(docs)}

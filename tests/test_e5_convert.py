@@ -13,6 +13,9 @@ import pytest
 
 from armstance.models.encoders import e5_convert
 
+# Converts and runs the real e5 weights.
+pytestmark = pytest.mark.slow
+
 HARNESS = Path(__file__).parent / "harness" / "e5_tokens.c"
 SENTENCES = {
     "de": [

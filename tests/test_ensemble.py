@@ -17,6 +17,7 @@ MAJORITY = {"_target_": "armstance.models.majority.Majority", "calibration": "no
 Y = [u.stance for u in TRAIN]
 
 
+@pytest.mark.slow
 def test_average_is_the_weighted_mean_of_the_members(tmp_path):
     model = ProbabilityAverage(
         STANCES, {"tfidf": TFIDF, "prior": MAJORITY}, {"tfidf": 3, "prior": 1}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import mlflow
+import pytest
 from mlflow.tracking import MlflowClient
 
 from armstance.cli import main
@@ -24,6 +25,7 @@ def test_draws_are_seeded_and_nested():
     assert [d.doc_id for d in nested_draws(docs, [0.3], seed=1)[0.3]] != ids[0.3]
 
 
+@pytest.mark.slow
 def test_curve_job_logs_points_table_and_plot(tmp_path, shared_dir, monkeypatch):
     env = isolated_env(tmp_path, shared_dir)
     run_job(

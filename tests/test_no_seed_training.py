@@ -6,10 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from armstance.corpus import load_gold
 from armstance.corpus.standoff import text_sha256
 from jobs import isolated_env, run_job
 from recording_model import RECORD_ENV
+
+# A training job end to end.
+pytestmark = pytest.mark.slow
 
 
 def test_no_seed_unit_is_trained_on(tmp_path, shared_dir):

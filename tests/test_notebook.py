@@ -6,7 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
+
+# Trains into a store, then executes the notebook: minutes.
+pytestmark = pytest.mark.slow
 
 if TYPE_CHECKING:
     from fixtures_store import Store

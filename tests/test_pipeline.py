@@ -58,6 +58,7 @@ def test_oracle_prediction_judges_the_gold_actors(pipeline):
     assert judged["Russia"].evidence == ["Moskau warnt vor neuen Waffenlieferungen."]
 
 
+@pytest.mark.slow
 def test_end_to_end_finds_actors_and_gives_evidence_from_the_text(pipeline):
     text = (
         "Die Bundesregierung kündigte an, weitere Panzer an die Ukraine zu liefern. "
@@ -73,6 +74,7 @@ def test_end_to_end_finds_actors_and_gives_evidence_from_the_text(pipeline):
         assert sum(judgement.stance_proba.values()) == pytest.approx(1, abs=1e-4)
 
 
+@pytest.mark.slow
 def test_bad_documents_yield_errors_in_place_and_others_go_on(pipeline):
     huge = "Berlin liefert weitere Panzer an die Ukraine. " * 23000  # about 1 MB
     results = pipeline.predict(
@@ -91,6 +93,7 @@ def test_bad_documents_yield_errors_in_place_and_others_go_on(pipeline):
     assert results[4] == DocumentPrediction(doc_id="none", lang="en", actors=[])
 
 
+@pytest.mark.slow
 def test_save_load_round_trip_gives_identical_probabilities(pipeline, tmp_path):
     pipeline.save(tmp_path / "p")
     loaded = ArmstancePipeline.load(tmp_path / "p")
@@ -99,6 +102,7 @@ def test_save_load_round_trip_gives_identical_probabilities(pipeline, tmp_path):
         np.testing.assert_allclose(loaded.classify(units)[task], proba)
 
 
+@pytest.mark.slow
 def test_pyfunc_round_trip_through_a_sqlite_store(pipeline, tmp_path):
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlruns.db")
     experiment = mlflow.create_experiment("t", (tmp_path / "art").as_uri())

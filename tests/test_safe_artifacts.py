@@ -29,6 +29,9 @@ from armstance.training.fit import fit_pipeline
 from armstance.units import UnitBuilder
 from test_pipeline import gold_doc
 
+# Trains and logs a model of every kind, then loads them in new processes.
+pytestmark = pytest.mark.slow
+
 TFIDF = {"name": "tfidf_logreg", "_target_": "armstance.models.tfidf_logreg.TfidfLogReg", "C": 10.0}
 MODELS = {
     "tfidf": TFIDF,

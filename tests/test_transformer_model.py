@@ -21,6 +21,9 @@ from armstance.models.transformer import (
 )
 from armstance.schema import STANCES, Unit
 
+# Trains tiny BERT models.
+pytestmark = pytest.mark.slow
+
 # Invented sentences, one per (stance, language); the actor placeholder is filled per unit.
 _SENTENCES = {
     "favor": {

@@ -20,6 +20,9 @@ from armstance.models.zeroshot_nli import (
 )
 from armstance.schema import SENTIMENTS, STANCES, Unit
 
+# Builds and runs a tiny NLI model.
+pytestmark = pytest.mark.slow
+
 TEMPLATES = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "model" / "zeroshot_xnli.yaml"))[
     "templates"
 ]

@@ -57,7 +57,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="the annotation loop: select, export to Label Studio, import labels",
         description="Label the speeches, briefings and statements (bundestag-*, "
         "whitehouse-*, kremlin-*, ukpresident-*, congress-*): select documents, export Label "
-        "Studio tasks, import the finished labels. Guide: docs/ANNOTATION.md.",
+        "Studio tasks, import the finished labels. Guide: docs/ANNOTATION.md.\n\n"
+        "Example:\n\n  armstance annotate select --n 60 --seed 1 --output annotation/round1.csv",
     )
     commands = annotate.add_subparsers(dest="annotate_command", required=True)
     _add_select(commands)
@@ -136,7 +137,9 @@ def _add_select(commands: argparse._SubParsersAction) -> None:
         description="Rank unlabelled documents of the annotatable sources by the model's "
         "stance uncertainty (the largest over a document's actors), or with --seek by the "
         "largest probability of a stance class, spread over source, party and period. "
-        "Labelled documents are skipped; any other source's doc_id is refused.",
+        "Labelled documents are skipped; any other source's doc_id is refused.\n\n"
+        "Example:\n\n  armstance annotate select --n 60 --min-party AfD=8 --seed 1 "
+        "--output annotation/round1.csv",
     )
     _add_model_option(p)
     p.add_argument(
@@ -171,7 +174,12 @@ def _add_select(commands: argparse._SubParsersAction) -> None:
         "multiplies a candidate's score by this: 1 = uncertainty alone, 0 = round-robin "
         "over parties and periods (default 0.5)",
     )
-    p.add_argument("--uncertainty", choices=sorted(UNCERTAINTY), default="margin")
+    p.add_argument(
+        "--uncertainty",
+        choices=sorted(UNCERTAINTY),
+        default="margin",
+        help="how a stance distribution's uncertainty is measured (default margin)",
+    )
     p.add_argument(
         "--seek",
         action="append",
@@ -192,7 +200,7 @@ def _add_select(commands: argparse._SubParsersAction) -> None:
         help="doc_id files (earlier selections) of documents already out for labelling",
     )
     _add_field_option(p)
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=32, help="documents per model call")
     p.add_argument("--output", type=Path, required=True, help=".jsonl or .csv")
     p.set_defaults(func=run_select)
 
@@ -292,9 +300,14 @@ def _add_sample(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "sample",
         help="draw a seeded sample of labelled documents for an independent second annotation",
+        description="Draw a reproducible sample of already labelled documents for a second "
+        "annotator, who labels them without pre-annotations; the agreement of the two is "
+        "measured by `armstance agreement`.\n\n"
+        "Example:\n\n  armstance annotate sample --n 30 --seed 2 --source bundestag "
+        "--output annotation/second.csv",
     )
-    p.add_argument("--n", type=int, required=True)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--n", type=int, required=True, help="how many documents to draw")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draw (default 0)")
     p.add_argument(
         "--source",
         type=_sources,
@@ -404,6 +417,11 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "export",
         help="write Label Studio tasks, pre-annotated by the model unless --no-predictions",
+        description="Write the given documents as Label Studio tasks for the committed "
+        "labelling config, pre-annotated by the model's actors, stances and sentiments unless "
+        "--no-predictions; optionally send them to a Label Studio project.\n\n"
+        "Example:\n\n  armstance annotate export --ids annotation/round1.csv "
+        "--output annotation/round1-tasks.json --labelstudio-project 1",
     )
     p.add_argument("doc_ids", nargs="*", help="doc_ids to export")
     p.add_argument("--ids", nargs="+", type=Path, default=[], help="doc_id files (.jsonl/.csv)")
@@ -414,7 +432,7 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
         help="text only, no pre-annotations (second annotation: no model, no first labels)",
     )
     _add_field_option(p)
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=32, help="documents per model call")
     p.add_argument(
         "--output",
         type=Path,
@@ -463,6 +481,11 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "import",
         help="Label Studio export (JSON) or exchange JSONL -> stand-off labels, all or nothing",
+        description="Check finished labels (offsets, text hashes, label values, evidence, "
+        "sources) and write them as stand-off labels with their provenance into "
+        "data/annotations/, or write nothing if any record is wrong.\n\n"
+        "Example:\n\n  armstance annotate import annotation/round1-export.json "
+        "--fetch-project 1 --annotator ann-09 --annotator-kind model",
     )
     p.add_argument("input", type=Path, help="Label Studio JSON export or GUIDELINES §6 JSONL")
     p.add_argument(
@@ -471,7 +494,12 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
         help="first download this Label Studio project's JSON export into INPUT",
     )
     _add_labelstudio_url(p)
-    p.add_argument("--split", choices=IMPORT_SPLITS, default="train")
+    p.add_argument(
+        "--split",
+        choices=IMPORT_SPLITS,
+        default="train",
+        help="the labels file to write into (default train)",
+    )
     p.add_argument("--annotator", required=True, help="the annotator's id (pseudonymous)")
     p.add_argument(
         "--annotator-kind",
@@ -499,7 +527,11 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
         "made again under a newer guidelines version, which replace the earlier ones (only "
         "documents already labelled in the split, with an older revision)",
     )
-    p.add_argument("--guidelines", default=importer.GUIDELINES_VERSION)
+    p.add_argument(
+        "--guidelines",
+        default=importer.GUIDELINES_VERSION,
+        help=f"the guidelines version the labels follow (default {importer.GUIDELINES_VERSION})",
+    )
     p.add_argument(
         "--date",
         type=datetime.date.fromisoformat,
@@ -566,9 +598,13 @@ def run_import(args: argparse.Namespace) -> int:
 
 def _add_project(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
-        "project", help="create a Label Studio project with the committed labelling config"
+        "project",
+        help="create a Label Studio project with the committed labelling config",
+        description="Create a project on a running Label Studio with the committed labelling "
+        "config, and print its id.\n\n"
+        "Example:\n\n  armstance annotate project --title 'Round 1'",
     )
-    p.add_argument("--title", required=True)
+    p.add_argument("--title", required=True, help="the project's title in Label Studio")
     _add_labelstudio_url(p)
     p.set_defaults(func=run_project)
 

@@ -16,7 +16,7 @@ from armstance.comparison.leaderboard import (
     leaderboard_table,
 )
 from armstance.comparison.paired_runs import best_pairs, paired_report
-from armstance.comparison.report import learning_curve_lines, markdown
+from armstance.comparison.report import leaderboard_csv, learning_curve_lines, markdown
 from armstance.comparison.runs import (
     resolve_run,
     run_label,
@@ -27,6 +27,8 @@ from armstance.jsonl import atomic_writer
 from armstance.paths import project_root
 from armstance.tracking.registry import ALIAS, MODEL_NAME, promote
 from armstance.tracking.store import use_configured_store
+
+CSV_NAME = "leaderboard.csv"
 
 
 def show_leaderboard(client: MlflowClient, experiment_id: str, args: argparse.Namespace) -> None:
@@ -42,9 +44,12 @@ def show_leaderboard(client: MlflowClient, experiment_id: str, args: argparse.Na
     if args.markdown:
         target = Path(args.markdown)
         curve = learning_curve_lines(client, experiment_id, target.with_name("learning_curve.png"))
+        table = target.with_name(CSV_NAME)
+        with atomic_writer(table) as fh:
+            fh.write(leaderboard_csv(rows, ceiling))
         with atomic_writer(target) as fh:
-            fh.write(markdown(rows, ceiling, paired, curve))
-        print(f"wrote {target}")
+            fh.write(markdown(rows, ceiling, paired, curve, CSV_NAME))
+        print(f"wrote {target} and {table}")
 
 
 def command(args: argparse.Namespace) -> int:
@@ -70,6 +75,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "compare",
         help="leaderboard of the experiments logged in MLflow, paired tests, promotion",
+        description="Show the leaderboard of the training runs in the MLflow store (the "
+        "latest run of each experiment, ranked by cross-validated end-to-end stance F_avg) "
+        "with paired bootstrap tests of the best experiment; --markdown also writes the "
+        "results table. --paired tests two runs; --promote moves the champion alias.\n\n"
+        "Examples:\n\n"
+        "  armstance compare --markdown\n"
+        "  armstance compare --paired tfidf_mention_avg tfidf_logreg\n"
+        "  armstance compare --promote tfidf_mention_avg",
     )
     action = p.add_mutually_exclusive_group()
     action.add_argument(
@@ -88,7 +101,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         nargs="?",
         const=str(project_root() / "experiments" / "README.md"),
         metavar="PATH",
-        help="also write the results table (default path: experiments/README.md)",
+        help="also write the results report (default path: experiments/README.md) and the "
+        f"full table as numbers beside it ({CSV_NAME})",
     )
     p.add_argument(
         "--no-paired",

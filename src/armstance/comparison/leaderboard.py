@@ -1,11 +1,12 @@
 """The leaderboard: one row per experiment (its runs averaged), columns of the metrics every
-run logs, the annotator-agreement row beside them; as a rich table or Markdown rows."""
+run logs, the annotator-agreement row beside them. A summary of at most 12 columns (what a
+reader compares first) and the full set; as a rich table, Markdown rows or CSV."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from mlflow.entities import Run
@@ -25,7 +26,7 @@ class Column:
     metric: str
     digits: int = 3
     ceiling: str | None = None
-    """The agreement run's metric shown in this column of the human-ceiling row."""
+    """The agreement run's metric shown in this column of the annotator-agreement row."""
 
     @property
     def lang(self) -> str | None:
@@ -58,7 +59,39 @@ COLUMNS = (
     Column("train s", "train_seconds", digits=1),
     Column("dev docs/s", "dev_eval_docs_per_second", digits=1),
 )
-CEILING_NAME = "human ceiling"
+BY_METRIC = {c.metric: c for c in COLUMNS}
+ACTOR_PRECISION = Column("actor P", "cv_e2e_actor_precision", 2, ceiling="actor_precision")
+ACTOR_RECALL = Column("actor R", "cv_e2e_actor_recall", 2, ceiling="actor_recall")
+
+
+@dataclass(frozen=True)
+class SummaryColumn:
+    """A column of the summary table: one metric, or several shown as "a / b"."""
+
+    title: str
+    parts: tuple[Column, ...]
+    interval: bool = False
+
+
+SUMMARY = (
+    SummaryColumn("CV e2e F_avg [95% interval]", (BY_METRIC[HEADLINE],), interval=True),
+    SummaryColumn("F1 against", (BY_METRIC["cv_e2e_stance_f1_against"],)),
+    SummaryColumn("sentiment macro-F1", (BY_METRIC["cv_e2e_sentiment_macro_f1"],)),
+    SummaryColumn(
+        "German / English",
+        (BY_METRIC["cv_e2e_stance_f_avg_de"], BY_METRIC["cv_e2e_stance_f_avg_en"]),
+    ),
+    SummaryColumn("actor precision / recall", (ACTOR_PRECISION, ACTOR_RECALL)),
+    SummaryColumn("oracle F_avg", (BY_METRIC["cv_oracle_stance_f_avg"],)),
+    SummaryColumn("seed stances right", (BY_METRIC["seed_oracle_stance_agree"],)),
+    SummaryColumn("train s", (BY_METRIC["train_seconds"],)),
+    SummaryColumn("dev docs/s", (BY_METRIC["dev_eval_docs_per_second"],)),
+)
+SUMMARY_HEADER = ("experiment", "model", "runs", *(c.title for c in SUMMARY))
+FULL_HEADER = ("experiment", "model", "runs", *(c.title for c in COLUMNS))
+CSV_METRICS = (*COLUMNS, ACTOR_PRECISION, ACTOR_RECALL)
+CEILING_NAME = "annotator agreement"
+CEILING_MODEL = "second annotation"
 OUTSIDE_VOCABULARY = " †"
 
 
@@ -68,12 +101,17 @@ class Row:
     model: str
     n_runs: int
     cells: list[str]
+    """One per COLUMNS."""
     score: float | None = None
     """Mean CV e2e F_avg over the experiment's runs: the leaderboard order."""
     latest_run_id: str | None = None
+    summary: list[str] = field(default_factory=list)
+    """One per SUMMARY."""
+    numbers: dict[str, float | None] = field(default_factory=dict)
+    """Every CSV_METRICS metric's mean, and its `_sd`, `_lo`, `_hi` where defined."""
 
 
-def cell(runs: pd.DataFrame, metric: str, digits: int = 3) -> str:
+def cell(runs: pd.DataFrame, metric: str, digits: int = 3, interval: bool = True) -> str:
     """mean (± sd over runs) [bootstrap interval]; n/a when never defined.
 
     With several runs (seeds) the interval is the mean of the runs' bounds: the document
@@ -88,6 +126,8 @@ def cell(runs: pd.DataFrame, metric: str, digits: int = 3) -> str:
     if len(values) > 1:
         text += f" ± {values.std(ddof=1):.{digits}f}"
     lo, hi = runs.get(f"{column}_lo"), runs.get(f"{column}_hi")
+    if not interval:
+        return text
     if lo is not None and hi is not None and lo.notna().any() and hi.notna().any():
         text += f" [{lo.mean():.{digits}f}, {hi.mean():.{digits}f}]"
     return text
@@ -98,6 +138,41 @@ def outside_vocabulary(text: str, column: Column, vocabulary: str | None) -> str
     if text == "n/a" or not column.lang or not isinstance(vocabulary, str):
         return text
     return text if column.lang in vocabulary.split(",") else text + OUTSIDE_VOCABULARY
+
+
+def summary_cells(runs: pd.DataFrame, vocabulary: str | None, ceiling: bool = False) -> list[str]:
+    """The SUMMARY cells of an experiment's runs (or of the agreement run: `ceiling`)."""
+    out = []
+    for column in SUMMARY:
+        parts = []
+        for part in column.parts:
+            metric = part.ceiling if ceiling else part.metric
+            if metric is None:
+                parts.append("")
+                continue
+            text = cell(runs, metric, part.digits, interval=column.interval)
+            parts.append(outside_vocabulary(text, part, vocabulary))
+        out.append("" if not any(parts) else " / ".join(parts))
+    return out
+
+
+def _defined(runs: pd.DataFrame, metric: str | None) -> pd.Series:
+    column = runs.get(f"metrics.{metric}") if metric else None
+    return pd.Series(dtype=float) if column is None else column.dropna()
+
+
+def numbers(runs: pd.DataFrame, ceiling: bool = False) -> dict[str, float | None]:
+    """Mean, sd over runs and mean interval bounds of every CSV metric, by metric name
+    (the agreement run's values under the models' names: `ceiling`)."""
+    out: dict[str, float | None] = {}
+    for column in CSV_METRICS:
+        metric = column.ceiling if ceiling else column.metric
+        for suffix in ("", "_lo", "_hi"):
+            values = _defined(runs, metric and metric + suffix)
+            out[column.metric + suffix] = float(values.mean()) if len(values) else None
+        values = _defined(runs, metric)
+        out[column.metric + "_sd"] = float(values.std(ddof=1)) if len(values) > 1 else None
+    return out
 
 
 def experiment_rows(runs: pd.DataFrame) -> list[Row]:
@@ -118,6 +193,8 @@ def experiment_rows(runs: pd.DataFrame) -> list[Row]:
                 cells,
                 None if math.isnan(score) else float(score),
                 str(group.iloc[0]["run_id"]),
+                summary_cells(group, vocab),
+                numbers(group),
             )
         )
     return sorted(out, key=lambda r: (r.score is None, -(r.score or 0.0), r.experiment))
@@ -130,9 +207,11 @@ def on_news(run: Run) -> bool:
 
 
 def ceiling_row(client: MlflowClient, experiment_id: str) -> Row | None:
-    """The latest agreement run (second annotator against gold) on the news documents, the
-    ones the leaderboard scores, as a row (runs restricted to speeches and briefings by
-    their `collections` tag are left out)."""
+    """The latest agreement run (the second annotation against the first) on the news
+    documents, the ones the leaderboard scores, as a row (runs restricted to speeches and
+    briefings by their `collections` tag are left out). Both annotations were made by
+    language-model annotators: the row measures how consistently the guidelines are
+    applied, not agreement between people."""
     runs = client.search_runs(
         [experiment_id], "tags.kind = 'agreement'", order_by=["attributes.start_time DESC"]
     )
@@ -141,17 +220,24 @@ def ceiling_row(client: MlflowClient, experiment_id: str) -> Row | None:
         return None
     metrics = pd.DataFrame([{f"metrics.{k}": v for k, v in runs[0].data.metrics.items()}])
     cells = [cell(metrics, c.ceiling, c.digits) if c.ceiling else "" for c in COLUMNS]
-    return Row(CEILING_NAME, "second annotator", 1, cells, latest_run_id=runs[0].info.run_id)
+    return Row(
+        CEILING_NAME,
+        CEILING_MODEL,
+        1,
+        cells,
+        latest_run_id=runs[0].info.run_id,
+        summary=summary_cells(metrics, None, ceiling=True),
+        numbers=numbers(metrics, ceiling=True),
+    )
 
 
 def leaderboard_table(rows: Sequence[Row], ceiling: Row | None) -> Table:
+    """The summary columns, for a terminal."""
     table = Table(title="armstance experiments (best CV e2e F_avg first)")
-    for name in ("experiment", "model", "runs"):
-        table.add_column(name, no_wrap=True)
-    for column in COLUMNS:
-        table.add_column(column.title, overflow="fold")
+    for name in SUMMARY_HEADER:
+        table.add_column(name, overflow="fold")
     for row in rows:
-        table.add_row(row.experiment, row.model, str(row.n_runs), *row.cells)
+        table.add_row(row.experiment, row.model, str(row.n_runs), *row.summary)
     if ceiling is not None:
-        table.add_row(ceiling.experiment, ceiling.model, "", *ceiling.cells, style="italic")
+        table.add_row(ceiling.experiment, ceiling.model, "", *ceiling.summary, style="italic")
     return table

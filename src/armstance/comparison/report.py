@@ -1,8 +1,11 @@
-"""The results report, experiments/README.md: the leaderboard, the annotator agreement,
-the paired tests and the learning curve, as Markdown."""
+"""The results report, experiments/README.md: the summary leaderboard, the annotator
+agreement, the paired tests, the learning curve and the full table, as Markdown; the full
+table as numbers in experiments/leaderboard.csv."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import tempfile
@@ -14,7 +17,9 @@ from mlflow.tracking import MlflowClient
 
 from armstance.comparison.leaderboard import (
     CEILING_NAME,
-    COLUMNS,
+    CSV_METRICS,
+    FULL_HEADER,
+    SUMMARY_HEADER,
     Row,
 )
 from armstance.comparison.paired_runs import BASELINE
@@ -72,43 +77,95 @@ def _interval(value: float | None, lo: float | None, hi: float | None) -> str:
     return f"{value:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
+
+
+def _runs(row: Row) -> str:
+    return "" if row.experiment == CEILING_NAME else str(row.n_runs)
+
+
 def markdown(
     rows: Sequence[Row],
     ceiling: Row | None,
     paired: Sequence[str] = (),
     curve: Sequence[str] = (),
+    csv_name: str | None = None,
 ) -> str:
-    header = ["experiment", "model", "runs", *(c.title for c in COLUMNS)]
+    every = [*rows, *([ceiling] if ceiling else [])]
+    full = [[row.experiment, row.model, _runs(row), *row.cells] for row in every]
     lines = [
         "# Results",
         "",
         "Written by `armstance compare --markdown` from the MLflow store; do not edit by hand.",
-        "Cells: mean ± sd over runs (seeds) [95% bootstrap interval over documents; with"
-        " several runs, the mean of their bounds]. CV = grouped 5-fold cross-validation"
-        " over train+dev (data/folds.json); e2e = actors extracted by the model, as in real"
-        " use (the order of the table), oracle = the gold actors given."
-        " F_avg = mean of F1(favor) and F1(against). n/a = undefined or not logged"
-        " (e2e needs `evaluation.e2e=true`). train s = seconds to fit on train; dev docs/s ="
-        " documents scored per second on dev. ECE = expected calibration error of the CV"
-        " probabilities (15 bins; lower is better). † = a language outside the model's"
-        " vocabulary (run tag `vocabulary`), e.g. MiniLM's English vocabulary reading German.",
+        "One row per experiment (its runs averaged), best cross-validated end-to-end stance"
+        " F_avg first. CV = grouped 5-fold cross-validation over train+dev (data/folds.json),"
+        " scored on the news documents; e2e = actors extracted by the model, as in real use;"
+        " oracle = the gold actors given. F_avg = mean of F1(favor) and F1(against).",
         "",
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
+        *_table(
+            SUMMARY_HEADER,
+            [[row.experiment, row.model, _runs(row), *row.summary] for row in every],
+        ),
+        "",
+        "Cells: mean ± sd over runs (seeds); [95% bootstrap interval over documents; with"
+        " several runs, the mean of their bounds]. F1 against, sentiment macro-F1, German /"
+        " English (stance F_avg by language) and actor precision / recall are CV e2e;"
+        " oracle F_avg is CV with the gold actors; seed stances right = the French seed"
+        " article's actors whose stance the final model gets right (zero-shot: no French"
+        " training labels); train s = seconds to fit on train; dev docs/s = documents scored"
+        " per second on dev. n/a = undefined or not logged (e2e needs"
+        " `evaluation.e2e=true`). † = a language outside the model's vocabulary (run tag"
+        " `vocabulary`), e.g. MiniLM's English vocabulary reading German.",
+        "",
+        f"## {CEILING_NAME.capitalize()}",
+        "",
     ]
-    for row in [*rows, *([ceiling] if ceiling else [])]:
-        runs = "" if row.experiment == CEILING_NAME else str(row.n_runs)
-        lines.append("| " + " | ".join([row.experiment, row.model, runs, *row.cells]) + " |")
-    lines += ["", "## Human ceiling", ""]
     if ceiling is None:
         lines.append("No agreement run logged yet (`armstance agreement … --log`).")
     else:
         lines.append(
-            f"The `{CEILING_NAME}` row: the second annotator against the gold labels with the"
-            " same matcher (e2e), on the documents both annotated."
+            f"The `{CEILING_NAME}` row scores the second annotation of the news documents"
+            " against the first with the models' matcher and metrics (e2e), on the documents"
+            " both annotated. Both were made by language-model annotators applying the same"
+            " guidelines: the row measures how consistently the guidelines are applied, not"
+            " agreement between people."
         )
     lines += ["", f"## Best against the baseline ({BASELINE}) and the runner-up", ""]
     lines += [f"- {line}" for line in paired] if paired else ["Fewer than two experiments."]
     if curve:
         lines += ["", "## Learning curve: speeches and briefings added to the news", "", *curve]
+    lines += [
+        "",
+        "## All columns",
+        "",
+        "Also CV over all documents (news, speeches and briefings), oracle and sentiment by"
+        " language, dev, the seed, and the expected calibration error (ECE) of the CV"
+        " probabilities (15 bins; lower is better)"
+        + (
+            f"; the same as numbers (mean, sd, bounds) in [{csv_name}]({csv_name})."
+            if csv_name
+            else "."
+        ),
+        "",
+        *_table(FULL_HEADER, full),
+    ]
     return "\n".join(lines) + "\n"
+
+
+def leaderboard_csv(rows: Sequence[Row], ceiling: Row | None) -> str:
+    """Every experiment (and the agreement row) with every metric's mean, sd over runs and
+    interval bounds, as numbers: the full table for a spreadsheet or pandas."""
+    every = [*rows, *([ceiling] if ceiling else [])]
+    metrics = [f"{c.metric}{suffix}" for c in CSV_METRICS for suffix in ("", "_sd", "_lo", "_hi")]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["experiment", "model", "runs", "latest_run_id", *metrics])
+    for row in every:
+        values = ["" if row.numbers.get(m) is None else f"{row.numbers[m]:.6g}" for m in metrics]
+        writer.writerow([row.experiment, row.model, _runs(row), row.latest_run_id or "", *values])
+    return out.getvalue()

@@ -33,11 +33,23 @@ from armstance.schema import DocumentAnnotation
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    data = sub.add_parser("data", help="fetch the corpus, convert labels, make folds")
+    data = sub.add_parser(
+        "data",
+        help="fetch the corpus, convert labels, make folds",
+        description="Bring the corpus onto this machine and maintain its committed files: the "
+        "pinned sources, the stand-off labels and the folds.\n\n"
+        "Example:\n\n  armstance data fetch --mirror ../shared/data/sources",
+    )
     commands = data.add_subparsers(dest="data_command", required=True)
 
     fetch = commands.add_parser(
-        "fetch", help="fetch the pinned sources, rebuild data/raw, verify the labels' texts"
+        "fetch",
+        help="fetch the pinned sources, rebuild data/raw, verify the labels' texts",
+        description="Download every source pinned in data/sources.yaml (or copy it from a "
+        "mirror folder), check its sha256, rebuild the documents under data/raw/ and check "
+        "that every committed label's text hash matches.\n\n"
+        "Example (offline, from a copy of the sources):\n\n"
+        "  armstance data fetch --mirror ../shared/data/sources",
     )
     fetch.add_argument(
         "--mirror", type=Path, help=f"folder holding the source files (default: ${MIRROR_ENV})"
@@ -48,6 +60,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "catalog",
         help="list every file (or pinned line) of a mirror folder in data/sources.yaml, from "
         "its manifest.jsonl",
+        description="Write the generated entries of data/sources.yaml for one folder of the "
+        "mirror, from the folder's manifest.jsonl (`make catalog` does every folder).\n\n"
+        'Example:\n\n  armstance data catalog bundestag --licence "official parliamentary '
+        'records"',
     )
     catalog.add_argument("folder", help="the folder under the mirror, e.g. bundestag")
     catalog.add_argument("--licence", required=True, help="licence line of every file")
@@ -57,7 +73,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     catalog.set_defaults(func=run_catalog)
 
     convert = commands.add_parser(
-        "convert-labels", help="write stand-off labels from exchange-form annotation files"
+        "convert-labels",
+        help="write stand-off labels from exchange-form annotation files",
+        description="Turn annotation files in the exchange format of the guidelines (§6: "
+        "aliases and evidence as strings) into the committed stand-off labels (character "
+        "offsets and text hashes).\n\n"
+        "Example:\n\n  armstance data convert-labels --src annotation/exchange/",
     )
     convert.add_argument(
         "--src",
@@ -72,7 +93,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     convert.set_defaults(func=run_convert_labels)
 
-    folds = commands.add_parser("folds", help="regenerate or extend data/folds.json")
+    folds = commands.add_parser(
+        "folds",
+        help="regenerate or extend data/folds.json",
+        description="Assign the labelled documents to the five cross-validation folds "
+        "(grouped by document, speaker or week). --extend places new documents and moves "
+        "none that already has a fold.\n\n"
+        "Example:\n\n  armstance data folds --extend",
+    )
     folds.add_argument(
         "--extend",
         action="store_true",

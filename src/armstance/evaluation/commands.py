@@ -21,14 +21,34 @@ ALL = "all"
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    ev = sub.add_parser("evaluate", help="score a prediction file against a gold file")
+    ev = sub.add_parser(
+        "evaluate",
+        help="score a prediction file against a gold file",
+        description="Score predictions against gold labels, both in the exchange format: "
+        "stance F_avg (mean of F1 favor and F1 against), 3-class macro-F1 and sentiment "
+        "macro-F1, with bootstrap intervals over documents. e2e matches the predicted actors "
+        "to the gold ones; oracle expects predictions for the gold actors.\n\n"
+        "Example:\n\n  armstance evaluate --gold gold.jsonl --pred preds.jsonl --mode e2e",
+    )
     ev.add_argument("--gold", type=Path, required=True, help="gold labels (exchange JSONL)")
     ev.add_argument("--pred", type=Path, required=True, help="predictions (exchange JSONL)")
-    ev.add_argument("--mode", choices=MODES, default="e2e")
+    ev.add_argument(
+        "--mode",
+        choices=MODES,
+        default="e2e",
+        help="e2e: match predicted actors to gold ones (default); oracle: gold actors given",
+    )
     _add_common(ev)
     ev.set_defaults(func=run_evaluate)
 
-    ag = sub.add_parser("agreement", help="agreement of annotator B with annotator A")
+    ag = sub.add_parser(
+        "agreement",
+        help="agreement of annotator B with annotator A",
+        description="Score annotator B's labels against annotator A's with the same matcher "
+        "and metrics as `evaluate`: how consistently two annotators apply the guidelines. "
+        "--log records the figures as the annotator-agreement row of the leaderboard.\n\n"
+        "Example:\n\n  armstance agreement split:train,dev split:second_annotator --log",
+    )
     ag.add_argument(
         "a", type=Path, help="annotator A, the reference: exchange JSONL, or split:train,dev"
     )
@@ -121,7 +141,7 @@ def run_agreement(args: argparse.Namespace) -> int:
 def log_agreement(
     metrics: Mapping, a: Path, b: Path, langs: list[str], collections: str | None = None
 ) -> None:
-    """The human ceiling as a run beside the models', same metric names and matcher;
+    """The annotator agreement as a run beside the models', same metric names and matcher;
     `collections` (a tag) says which documents, where not all."""
     import mlflow
 

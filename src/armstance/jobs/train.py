@@ -93,7 +93,8 @@ def run(cfg: DictConfig) -> float | None:
             diagnostics.log_oracle_diagnostics("cv_oracle", news, news_oracle)
 
         started = time.perf_counter()
-        pipeline = fit(train[: cfg.data.max_train_docs])
+        fitted_on = train[: cfg.data.max_train_docs]
+        pipeline = fit(fitted_on)
         metrics["train_seconds"] = time.perf_counter() - started
         started = time.perf_counter()
         metrics |= evaluate_split(pipeline, dev, cfg, "dev")
@@ -101,7 +102,8 @@ def run(cfg: DictConfig) -> float | None:
         log_metrics(metrics)
 
         if cfg.data.fit_on == "train_dev":
-            pipeline = fit(scope.trained(labelled))
+            fitted_on = scope.trained(labelled)
+            pipeline = fit(fitted_on)
         # The seed is reported, never used to choose: every run says how the model it logs
         # reads the French seed article, zero-shot.
         log_metrics(seed_metrics(pipeline, cfg))
@@ -114,7 +116,7 @@ def run(cfg: DictConfig) -> float | None:
             "dataset_fingerprint": data_digest,
         }
         if cfg.tracking.log_model:
-            uri = log_pipeline(pipeline, model_card(cfg, experiment, metrics))
+            uri = log_pipeline(pipeline, model_card(cfg, experiment, metrics, fitted_on))
             if cfg.tracking.register and not in_sweep:
                 version = register(uri, cfg.tracking.registered_model_name, cfg.tracking.alias)
                 log.info("registered %s version %s", cfg.tracking.registered_model_name, version)

@@ -46,7 +46,19 @@ def command(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("predict", help="stance and sentiment for every actor of new articles")
+    p = sub.add_parser(
+        "predict",
+        help="stance and sentiment for every actor of new articles",
+        description="Run a trained model over articles: every actor found, its stance "
+        "toward arming Ukraine and the article's sentiment toward it, with probabilities "
+        "and evidence sentences. Documents that cannot be judged are reported on stderr and "
+        "left out.\n\n"
+        "Examples:\n\n"
+        "  armstance predict --model models:/armstance@champion --input articles/ "
+        "--output preds.jsonl\n"
+        "  echo 'Berlin liefert weitere Panzer.' | armstance predict "
+        "--model models:/armstance@champion --format table",
+    )
     p.add_argument(
         "--model",
         required=True,
@@ -58,8 +70,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help=".txt files, folders, JSONL of {doc_id, lang?, text}; '-' or none: stdin",
     )
     p.add_argument("--output", help="JSONL output file (written atomically); default stdout")
-    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "table"),
+        default="jsonl",
+        help="jsonl: one record per document (default); table: a readable table per document",
+    )
+    p.add_argument("--batch-size", type=int, default=32, help="documents per model call")
     p.add_argument("--width", type=int, default=160, help="table width in characters")
     p.add_argument("--evidence-chars", type=int, help="table: cut evidence to this many characters")
     p.add_argument(
