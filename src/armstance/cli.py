@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "armstance.prediction.commands",
     "armstance.comparison.commands",
     "armstance.annotate.commands",
+    "armstance.analysis.command",
 )
 
 
