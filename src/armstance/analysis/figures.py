@@ -53,7 +53,12 @@ def timeline(table: pd.DataFrame, actors: list[str], path: Path, title: str) -> 
         ax.set_xticks(list(x), periods, rotation=60, fontsize=7)
     for ax in list(axes.flat)[len(actors) :]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=7)
+    if actors:
+        axes.flat[0].legend(fontsize=7)
+    else:
+        axes.flat[0].set_visible(True)
+        axes.flat[0].text(0.5, 0.5, "no cell with enough documents", ha="center")
+        axes.flat[0].set_axis_off()
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
