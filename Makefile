@@ -94,8 +94,9 @@ test: $(STAMP)
 # packages they need if missing, starts them (each from scripts/services/NAME.sh, in this
 # order), runs the tests and stops the services again, also when a test fails. Needs root.
 # Another service: its script beside the others and its name here. Label Studio runs from
-# its own environment (labelstudio-env), started by its test.
-INFRA_SERVICES := postgres mlflow slurm
+# its own environment (labelstudio-env), started by its test. Spark runs in local mode inside
+# its test; spark.sh only installs the Java runtime and gives it a scratch folder.
+INFRA_SERVICES := postgres mlflow slurm spark
 test-infra: $(STAMP) labelstudio-env
 	PATH="$(abspath $(BIN)):$$PATH" scripts/services/run.sh $(INFRA_SERVICES) -- \
 		$(BIN)/python -m pytest -q -m infra
