@@ -1,9 +1,10 @@
 """Which period (or other column value) each document belongs to.
 
 `month`, `quarter` and `year` read the documents' date (the `date` column, else
-`published`); any other name is a column of the predictions taken as it is (a Bundestag
-session number, an outlet). Without any date the analysis falls back to one period per
-document, with a warning; documents without a date among dated ones form `undated`.
+`published`); any other name is a column of the predictions taken as it is: a Bundestag
+session number (kept a number when every document has one, so that 9 comes before 10) or
+an outlet (as text). Without any date the analysis falls back to one period per document,
+with a warning; documents without a date among dated ones form `undated`.
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ def periods(documents: pd.DataFrame, by: str, available: list[str], source: str)
     ids = documents["doc_id"]
     if by not in CALENDAR:
         check_column(by, available, "--by", source)
-        values = documents[by].map(lambda v: UNDATED if pd.isna(v) else str(v))
+        column = documents[by]
+        if pd.api.types.is_integer_dtype(column):
+            # Session numbers and the like keep their order: 9 before 10.
+            return Periods(pd.Series(column.to_numpy(), index=ids), by)
+        values = column.map(lambda v: UNDATED if pd.isna(v) else str(v))
         return Periods(pd.Series(values.to_numpy(), index=ids), by)
     column = next((c for c in DATE_COLUMNS if c in documents), None)
     dates = (
