@@ -9,7 +9,7 @@ LS_VENV := .venv-labelstudio
 LS_STAMP := $(LS_VENV)/.installed
 
 .PHONY: setup train results results-transformers learning-curve test test-infra \
-	labelstudio-env ui lint bench docs-screenshot catalog
+	labelstudio-env ui lint bench docs-screenshot catalog demo
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -108,10 +108,19 @@ ui: $(STAMP)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlruns.db \
 		--default-artifact-root $(CURDIR)/mlartifacts --host 127.0.0.1 --port 5000
 
+# The corpus-analysis demo (scripts/demo.py): the model over the statement collections (White
+# House, Kremlin, Ukrainian presidency, Congress by quarter; Bundestag speeches by session and
+# party), `armstance analyze`, figures and a summary in docs/demo/. A quick check:
+# `make demo DEMO_ARGS="--limit 40 --model runs:/<run id>/model"`; Spark: `--engine spark`.
+DEMO_ARGS ?=
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py $(DEMO_ARGS)
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_default.py
 	$(BIN)/python benchmarks/predict_speed.py
 	$(BIN)/python benchmarks/serve_load.py
+	$(BIN)/python benchmarks/batch_predict.py
 
 # docs/labelstudio_labelling.png: the labelling page with the champion's pre-annotations,
 # through Debian's chromium (apt-get install chromium) driven by a pinned playwright-core.

@@ -44,7 +44,8 @@ class Confusion:
         return out
 
     def to_json(self) -> str:
-        payload = {"labels": list(STANCES), "counts": self.counts.tolist(), "source": self.source}
+        counts = self.counts.astype(int).tolist()
+        payload = {"labels": list(STANCES), "counts": counts, "source": self.source}
         return json.dumps(payload, indent=1)
 
     @classmethod

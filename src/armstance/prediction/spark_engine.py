@@ -106,16 +106,19 @@ def json_model(model_uri: str, folder: Path, config: dict) -> Path:
 
     inner = mlflow.artifacts.download_artifacts(model_uri, dst_path=str(folder / "download"))
     path = folder / "json_model"
-    mlflow.pyfunc.save_model(
-        path=str(path),
-        python_model=str(MODEL_CODE),
-        artifacts={"model": inner},
-        model_config=config,
-        signature=SIGNATURE,
-        # Run here and by workers in this environment (env_manager="local"): nothing to
-        # pin, and inferring the requirements would import-trace the model.
-        pip_requirements=[],
-    )
+    with warnings.catch_warnings():
+        # An input example would make MLflow run the model here, on the driver, for nothing.
+        warnings.filterwarnings("ignore", "An input example was not provided", UserWarning)
+        mlflow.pyfunc.save_model(
+            path=str(path),
+            python_model=str(MODEL_CODE),
+            artifacts={"model": inner},
+            model_config=config,
+            signature=SIGNATURE,
+            # Run here and by workers in this environment (env_manager="local"): nothing to
+            # pin, and inferring the requirements would import-trace the model.
+            pip_requirements=[],
+        )
     return path
 
 
