@@ -133,8 +133,9 @@ def main() -> None:
             f"spark {args.master}": ["--engine", "spark", "--master", args.master],
         }
         outputs = {}
-        for label, extra in engines.items():
-            for run in range(args.repeat):
+        # Engines alternate, so that both meet the same load from other jobs.
+        for run in range(args.repeat):
+            for label, extra in engines.items():
                 out = folder / f"{label.split()[0]}-{run}.parquet"
                 seconds, peaks, log = timed([*base, "--output", str(out), *extra], env)
                 loads = [line for line in log.splitlines() if "model loaded" in line]

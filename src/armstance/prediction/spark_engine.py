@@ -108,7 +108,7 @@ def json_model(model_uri: str, folder: Path, config: dict) -> Path:
     path = folder / "json_model"
     with warnings.catch_warnings():
         # An input example would make MLflow run the model here, on the driver, for nothing.
-        warnings.filterwarnings("ignore", "An input example was not provided", UserWarning)
+        warnings.filterwarnings("ignore", ".*An input example was not provided", UserWarning)
         mlflow.pyfunc.save_model(
             path=str(path),
             python_model=str(MODEL_CODE),
