@@ -38,7 +38,11 @@ SOURCES = (
     Source("kremlin", ("--by", "quarter")),
     Source("ukpresident", ("--by", "quarter")),
     Source("congress", ("--by", "quarter")),
-    Source("bundestag", ("--by", "session", "--group-by", "party", "--window", "session")),
+    # A party has a few speakers per debate: cells of three speeches already say something.
+    Source(
+        "bundestag",
+        ("--by", "session", "--group-by", "party", "--window", "session", "--min-docs", "3"),
+    ),
 )
 FIGURES = ("timeline.png", "network_two_mode.png", "network_congruence.png",
            "network_conflict.png")  # fmt: skip

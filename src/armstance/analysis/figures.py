@@ -45,6 +45,7 @@ def timeline(table: pd.DataFrame, actors: list[str], path: Path, title: str) -> 
                     x,
                     cells[f"adj_{stance}"],
                     ls="--",
+                    marker="x",
                     color=COLOURS[stance],
                     label=f"{stance} (adjusted)",
                 )
