@@ -49,7 +49,7 @@ class Peaks:
                 continue
             role = (
                 "driver" if proc.pid == root.pid
-                else "spark jvm" if "java" in Path(proc.cmdline()[0]).name
+                else "spark jvm" if cmdline.split(" ")[0].endswith("java")
                 else "python worker" if "pyspark" in cmdline
                 else "other"
             )  # fmt: skip
