@@ -94,7 +94,6 @@ def analyze(settings: Settings) -> Path:
         files = [*sorted(p.name for p in folder.iterdir()), "report.md"]
         summary = Summary(
             predictions=predictions,
-            by=settings.by,
             period_kind=by.kind,
             window_kind=window.kind,
             group_by=settings.group_by,

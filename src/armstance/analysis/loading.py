@@ -26,7 +26,7 @@ class Predictions:
     documents: pd.DataFrame
     """One row per judged document (with or without actors): doc_id and the passthrough."""
     n_errors: int
-    """Documents the model could not judge (error rows), left out of everything."""
+    """Documents the model could not judge (one error row each), left out of everything."""
     model_uri: str | None
     model_version: str | None
 
@@ -79,7 +79,7 @@ def load_predictions(path: str | Path) -> Predictions:
         path=path,
         actors=judged[judged["actor"].notna()].reset_index(drop=True),
         documents=documents.drop(columns="error").reset_index(drop=True),
-        n_errors=int(frame.loc[errors, "doc_id"].nunique(dropna=False)),
+        n_errors=int(errors.sum()),
         model_uri=_single(frame, "model_uri"),
         model_version=_single(frame, "model_version"),
     )

@@ -32,7 +32,6 @@ CAVEATS = (
 @dataclass(frozen=True)
 class Summary:
     predictions: Predictions
-    by: str
     period_kind: str
     window_kind: str
     group_by: str | None

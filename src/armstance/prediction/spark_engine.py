@@ -26,13 +26,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from armstance.prediction.table import ERROR, SENTIMENT_COLUMNS, STANCE_COLUMNS, TABLE_SCHEMA
+from armstance.prediction.table import ERROR, TABLE_SCHEMA
 from armstance.schema import SENTIMENTS, STANCES, Document
 
-_PROBA = {
-    "stance_proba": STANCES,
-    "sentiment_proba": SENTIMENTS,
-}
+# The record's probability fields; each label becomes the table column p_<label>.
+_PROBA = {"stance_proba": STANCES, "sentiment_proba": SENTIMENTS}
+_JUDGEMENT = ("actor", "type", "aliases", "stance", "sentiment", "evidence")
 # The armstance record as Spark reads it back from JSON (tracking.pyfunc.result_record).
 RECORD_TYPE = (
     "doc_id string, lang string, error string, actors array<struct<actor: string, "
@@ -144,22 +143,12 @@ def _exploded(frame, predict):
         "_pos", "r.doc_id", "r.lang", "r.error", F.posexplode_outer("r.actors").alias("_actor", "a")
     )
     probas = [
-        F.col(f"a.{name}.`{label}`").alias(column)
+        F.col(f"a.{name}.`{label}`").alias(f"p_{label}")
         for name, labels in _PROBA.items()
-        for label, column in zip(
-            labels, STANCE_COLUMNS if name == "stance_proba" else SENTIMENT_COLUMNS, strict=True
-        )
+        for label in labels
     ]
-    return judged.select(
-        "_pos",
-        "_actor",
-        "doc_id",
-        "lang",
-        *(F.col(f"a.{c}").alias(c) for c in ("actor", "type", "aliases", "stance", "sentiment")),
-        *(F.col(f"a.{c}").alias(c) for c in ("evidence",)),
-        *probas,
-        "error",
-    )
+    judgement = [F.col(f"a.{c}").alias(c) for c in _JUDGEMENT]
+    return judged.select("_pos", "_actor", "doc_id", "lang", *judgement, *probas, "error")
 
 
 def predict_with_spark(
@@ -169,6 +158,9 @@ def predict_with_spark(
     `documents`, in their order, actors in the model's order; and how the model loaded."""
     import mlflow.pyfunc
 
+    schema = pa.schema([*TABLE_SCHEMA, ERROR])
+    if not documents:
+        return schema.empty_table(), None
     # Verified by the identity test (tests/test_spark_predict.py) with the pinned pandas 3:
     # the paths used here (pandas_udf through spark_udf, toArrow) give the single process's
     # table; PySpark warns on every call that it does not yet fully support pandas 3.
@@ -192,15 +184,14 @@ def predict_with_spark(
             )
             slots = max(1, spark.sparkContext.defaultParallelism // options.task_cpus)
             partitions = options.partitions or max(1, min(len(documents), 4 * slots))
-            schema = "_pos long, doc_id string, text string, lang string"
-            frame = spark.createDataFrame(_frame(documents), schema).repartition(partitions)
+            columns = "_pos long, doc_id string, text string, lang string"
+            frame = spark.createDataFrame(_frame(documents), columns).repartition(partitions)
             rows = _exploded(frame, predict).toArrow()
             report = _load_report(load_log) if load_log else None
     finally:
         spark.stop()
     order = pc.sort_indices(rows, [("_pos", "ascending"), ("_actor", "ascending")])
     rows = rows.take(order)
-    schema = pa.schema([*TABLE_SCHEMA, ERROR])
     columns = [
         rows.column(f.name).cast(f.type)
         if f.name in rows.column_names
