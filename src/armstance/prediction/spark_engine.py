@@ -16,10 +16,13 @@ the partitions, on stderr.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,12 +179,12 @@ def predict_with_spark(
                 "torch_threads": options.task_cpus,
                 "load_log": str(load_log) if load_log else None,
             }
-            predict = mlflow.pyfunc.spark_udf(
-                spark,
-                str(json_model(model_uri, Path(tmp), config)),
-                result_type="string",
-                env_manager="local",
-            )
+            model = json_model(model_uri, Path(tmp), config)
+            with _quiet("mlflow.pyfunc", "mlflow.models.flavor_backend_registry"):
+                # It would recommend conda: the workers share this environment on purpose.
+                predict = mlflow.pyfunc.spark_udf(
+                    spark, str(model), result_type="string", env_manager="local"
+                )
             slots = max(1, spark.sparkContext.defaultParallelism // options.task_cpus)
             partitions = options.partitions or max(1, min(len(documents), 4 * slots))
             columns = "_pos long, doc_id string, text string, lang string"
@@ -199,6 +202,19 @@ def predict_with_spark(
         for f in schema
     ]
     return pa.Table.from_arrays(columns, schema=schema), report
+
+
+@contextmanager
+def _quiet(*loggers: str) -> Iterator[None]:
+    """Only errors from these loggers for the duration."""
+    levels = {name: logging.getLogger(name).level for name in loggers}
+    for name in loggers:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def _load_report(folder: Path) -> LoadReport | None:
