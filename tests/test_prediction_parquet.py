@@ -3,6 +3,7 @@ a tiny registered model in a real sqlite store; JSONL output as before."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pyarrow as pa
@@ -74,12 +75,14 @@ def test_parquet_input_keeps_its_column_types(tmp_path, store):
     docs = documents(4)
     for i, doc in enumerate(docs):
         doc["session"] = 20 + i
+        doc["published"] = datetime.date(2023, 1, 1 + i)  # not a string: passed through
     source = tmp_path / "docs.parquet"
     pq.write_table(pa.Table.from_pylist(docs), source)
     out = tmp_path / "preds.parquet"
     assert main(["predict", "--model", MODEL, "--input", str(source), "--output", str(out)]) == 0
     table = pq.read_table(out)
     assert table.schema.field("session").type == pa.int64()
+    assert table.schema.field("published").type == pa.date32()
     assert table.column("error").null_count == table.num_rows
     assert sorted(set(table.column("session").to_pylist())) == [20, 21, 22, 23]
 

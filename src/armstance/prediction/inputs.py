@@ -85,7 +85,9 @@ def _record(obj: object, where: str, number: int, here: str) -> Record | InputPr
     if not isinstance(obj, dict) or obj.get("text") is None:
         return InputProblem(here, _doc_id(obj), "field 'text': missing (expected a string)")
     try:
-        document = Document.model_validate(obj)
+        # Only what the pipeline reads is checked: any other field (a title, a date of any
+        # type) is passed through as it is, never a reason to refuse the document.
+        document = Document.model_validate({k: obj[k] for k in DOCUMENT_FIELDS if k in obj})
     except ValidationError as exc:
         error = validation_to_data_error(where, number, exc)
         return InputProblem(here, _doc_id(obj), f"field '{error.field}': {error.problem}")
