@@ -9,8 +9,8 @@ STAMP := $(VENV)/.installed
 LS_VENV := .venv-labelstudio
 LS_STAMP := $(LS_VENV)/.installed
 
-.PHONY: setup train results results-transformers learning-curve test test-fast test-infra \
-	labelstudio-env ui lint bench docs-screenshot docs-mlflow-screenshot catalog
+.PHONY: setup train select results results-transformers learning-curve test test-fast \
+	test-infra labelstudio-env ui lint bench docs-screenshot docs-mlflow-screenshot catalog demo
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -106,8 +106,9 @@ test-fast: $(STAMP)
 # packages they need if missing, starts them (each from scripts/services/NAME.sh, in this
 # order), runs the tests and stops the services again, also when a test fails. Needs root.
 # Another service: its script beside the others and its name here. Label Studio runs from
-# its own environment (labelstudio-env), started by its test.
-INFRA_SERVICES := postgres mlflow slurm
+# its own environment (labelstudio-env), started by its test. Spark runs in local mode inside
+# its test; spark.sh only installs the Java runtime and gives it a scratch folder.
+INFRA_SERVICES := postgres mlflow slurm spark
 test-infra: $(STAMP) labelstudio-env
 	PATH="$(abspath $(BIN)):$$PATH" scripts/services/run.sh $(INFRA_SERVICES) -- \
 		$(BIN)/python -m pytest -q -m infra
@@ -119,10 +120,19 @@ ui: $(STAMP)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlruns.db \
 		--default-artifact-root $(CURDIR)/mlartifacts --host 127.0.0.1 --port 5000
 
+# The corpus-analysis demo (scripts/demo.py): the model over the statement collections (White
+# House, Kremlin, Ukrainian presidency, Congress by quarter; Bundestag speeches by session and
+# party), `armstance analyze`, figures and a summary in docs/demo/. A quick check:
+# `make demo DEMO_ARGS="--limit 40 --model runs:/<run id>/model"`; Spark: `--engine spark`.
+DEMO_ARGS ?=
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py $(DEMO_ARGS)
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_default.py
 	$(BIN)/python benchmarks/predict_speed.py
 	$(BIN)/python benchmarks/serve_load.py
+	$(BIN)/python benchmarks/batch_predict.py
 
 # docs/labelstudio_labelling.png: the labelling page with the champion's pre-annotations,
 # through Debian's chromium (apt-get install chromium) driven by a pinned playwright-core.

@@ -49,7 +49,8 @@ def test_stdin_accepts_jsonl_or_plain_text(monkeypatch):
 
 def test_empty_folder_is_a_problem(tmp_path):
     inputs = read_inputs([str(tmp_path)])
-    assert inputs.documents == [] and "holds no .txt or .jsonl files" in str(inputs.problems[0])
+    assert inputs.documents == []
+    assert "holds no .txt, .jsonl or .parquet files" in str(inputs.problems[0])
 
 
 def test_atomic_writes_keep_the_permissions_a_plain_write_would_give(tmp_path):

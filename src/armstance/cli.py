@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "armstance.prediction.commands",
     "armstance.comparison.commands",
     "armstance.annotate.commands",
+    "armstance.analysis.command",
 )
 
 DESCRIPTION = """\

@@ -1,9 +1,11 @@
-"""JSON Lines reading with errors that name file, line and field; atomic writing."""
+"""JSON Lines reading with errors that name file, line and field; atomic writing of files
+and folders."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -88,3 +90,27 @@ def write_jsonl(path: str | Path, records: Iterable[BaseModel | dict]) -> None:
     with atomic_writer(path) as fh:
         for record in records:
             fh.write(dumps(record) + "\n")
+
+
+@contextmanager
+def atomic_folder(path: str | Path, overwrite: bool = False) -> Iterator[Path]:
+    """Fill a temporary folder beside `path`, then put it in place of `path` on success only:
+    nothing half-written is ever at `path`. An existing `path` is refused unless `overwrite`
+    (then replaced whole, once the new folder is complete)."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise DataError(path, None, None, "exists: name a new folder or pass --overwrite")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
+            os.replace(path, old / path.name)
+            os.replace(tmp, path)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -70,11 +70,12 @@ def _is_agency(surface: str, gazetteer: Gazetteer) -> bool:
     return normalise(surface) in gazetteer.not_actors or bool(_AGENCY.search(surface))
 
 
-def _surname(surface: str) -> str:
+def surname(surface: str) -> str:
+    """The last word of a name: what a lone mention of the person is."""
     return re.split(r"\s+", surface.strip())[-1]
 
 
-def _usable_surname(word: str) -> bool:
+def usable_surname(word: str) -> bool:
     # "Un" (Kim Jong Un) or "III" (Lloyd Austin III) alone would match ordinary words.
     return len(word) >= 3 and any(ch.islower() for ch in word)
 
@@ -113,11 +114,11 @@ def merge(
         actor.spans[(hit.start, hit.end)] = hit.surface
 
     surnames = {
-        _surname(surface): key
+        surname(surface): key
         for key, actor in actors.items()
         if actor.type == "person"
         for surface in [actor.name or "", *actor.spans.values()]
-        if _usable_surname(_surname(surface))
+        if usable_surname(surname(surface))
     }
     fresh = [
         c
@@ -128,14 +129,14 @@ def merge(
     fresh.sort(key=lambda c: (c.type != "person" or " " not in c.surface, c.start))
     for cand in fresh:
         if cand.type == "person":
-            surname = _surname(cand.surface)
-            key = surnames.get(surname)
+            last = surname(cand.surface)
+            key = surnames.get(last)
             if key is None:
                 if not cand.strong:
                     continue
-                key = "person:" + surname
-                if _usable_surname(surname):
-                    surnames[surname] = key
+                key = "person:" + last
+                if usable_surname(last):
+                    surnames[last] = key
         else:
             key = "org:" + normalise(cand.surface).casefold()
         actor = actors.setdefault(key, _Actor(None, cand.type, {}))

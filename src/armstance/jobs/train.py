@@ -89,6 +89,7 @@ def run(cfg: DictConfig) -> float | None:
             news_ids = {d.doc_id for d in news}
             if e2e:
                 diagnostics.log_predictions("cv_e2e", [p for p in cv.e2e if p.doc_id in news_ids])
+                diagnostics.log_stance_confusion(news, cv.e2e)
             news_oracle = [p for p in cv.oracle if p.doc_id in news_ids]
             diagnostics.log_oracle_diagnostics("cv_oracle", news, news_oracle)
 

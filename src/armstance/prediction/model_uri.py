@@ -41,3 +41,24 @@ def _loaded(uri: str, load) -> ArmstancePipeline:
         return load()
     except (MlflowException, OSError, ValueError) as exc:
         raise ModelNotFoundError(f"cannot load model '{uri}': {exc}") from exc
+
+
+def registry_version(uri: str) -> str | None:
+    """The registry version a `models:/name/N` or `models:/name@alias` URI names now (the
+    alias resolved), None for other URIs. Resolved once, so that the prediction table
+    records which version made it even after the alias moves."""
+    if not uri.startswith("models:/"):
+        return None
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
+
+    name, _, rest = uri.removeprefix("models:/").partition("/")
+    try:
+        if "@" in name:
+            name, alias = name.split("@", 1)
+            return str(MlflowClient().get_model_version_by_alias(name, alias).version)
+        if rest.isdigit():
+            return rest
+        return None
+    except MlflowException as exc:
+        raise ModelNotFoundError(f"cannot resolve model '{uri}': {exc}") from exc

@@ -16,6 +16,8 @@ from armstance.evaluation.calibration import (
     reliability,
     reliability_figure,
 )
+from armstance.evaluation.confusion import ARTIFACT as CONFUSION_ARTIFACT
+from armstance.evaluation.confusion import predicted_actor_confusion
 from armstance.jsonl import dumps
 from armstance.pipeline import TASKS
 from armstance.schema import LANGS, TASK_LABELS, DocumentPrediction, GoldDocument
@@ -99,6 +101,15 @@ def log_oracle_diagnostics(
     mlflow.log_table(errors, f"{prefix}_errors.json")
     log_calibration(prefix, gold, predictions)
     log_predictions(prefix, predictions)
+
+
+def log_stance_confusion(
+    gold: Sequence[GoldDocument], predictions: Sequence[DocumentPrediction]
+) -> None:
+    """The CV confusion of the predicted actors (`cv_e2e_stance_confusion.json`), which
+    `armstance analyze` uses to correct corpus stance shares."""
+    confusion = predicted_actor_confusion(gold, predictions, "cross-validation, news, e2e")
+    mlflow.log_text(confusion.to_json(), CONFUSION_ARTIFACT)
 
 
 def log_predictions(prefix: str, predictions: Sequence[DocumentPrediction]) -> None:
