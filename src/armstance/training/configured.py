@@ -38,6 +38,7 @@ def pipeline_fitter(cfg: DictConfig) -> Callable[[Sequence[GoldDocument]], Armst
         inner_folds=cfg.decision.inner_folds,
         units=cfg.decision.units,
         collections=tuple(cfg.decision.collections) if cfg.decision.collections else None,
+        actor_filter=cfg.decision.get("actor_filter"),
     )
     training = TrainingSet(
         unlisted_as_none=cfg.data.unlisted_as_none,
