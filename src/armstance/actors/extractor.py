@@ -16,7 +16,9 @@ from armstance.actors import gazetteer as gz
 from armstance.actors import spacy_fr
 from armstance.actors.heuristics import Candidate, PersonHeuristics
 from armstance.actors.merge import merge
+from armstance.actors.roles import resolve_roles
 from armstance.schema import Document, ExtractedActor
+from armstance.text.cleaning import clean_view
 
 
 class ActorExtractor:
@@ -38,14 +40,18 @@ class ActorExtractor:
         """The actors of `doc`, in order of first mention; `doc.lang` must be set."""
         if doc.lang is None:
             raise ValueError(f"document {doc.doc_id!r}: lang must be set before extraction")
-        hits = self.gazetteer.match(doc.text, doc.lang)
-        candidates = self._candidates(doc, [(h.start, h.end) for h in hits])
-        return merge(doc.text, doc.lang, hits, candidates, self.gazetteer, self.drop_role_only)
+        # Turn markers and footnote digits are not language (text/cleaning.py); the view has
+        # the text's length, so mentions found in it point into the text.
+        text = clean_view(doc.text)
+        hits = self.gazetteer.match(text, doc.lang)
+        candidates = self._candidates(text, doc.lang, [(h.start, h.end) for h in hits])
+        actors = merge(text, doc.lang, hits, candidates, self.gazetteer, self.drop_role_only)
+        return resolve_roles(text, doc.lang, actors)
 
-    def _candidates(self, doc: Document, known: list[tuple[int, int]]) -> list[Candidate]:
-        if doc.lang == "fr":
-            return spacy_fr.find(doc.text, known) if self.use_spacy_fr else []
-        return self._persons.find(doc.text, doc.lang) if self.heuristics else []
+    def _candidates(self, text: str, lang: str, known: list[tuple[int, int]]) -> list[Candidate]:
+        if lang == "fr":
+            return spacy_fr.find(text, known) if self.use_spacy_fr else []
+        return self._persons.find(text, lang) if self.heuristics else []
 
     def to_config(self) -> dict[str, Any]:
         return {

@@ -18,13 +18,12 @@ cross-validation of the filter itself. Its state is a handful of numbers, saved 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from armstance.actors.heuristics import is_title
+from armstance.actors.roles import title_only
 from armstance.corpus.sources import FIRST_PERSON_COLLECTIONS, STATEMENT_COLLECTIONS, collection_of
 from armstance.models.cues import categories
 from armstance.schema import ACTOR_TYPES, SENTIMENTS, STANCES, ExtractedActor, Unit
@@ -53,57 +52,6 @@ FEATURES: tuple[str, ...] = (
 ACTS = frozenset({"supply", "request", "refuse", "warn"})
 LEAD_SENTENCES = 2
 FOLDS = 5
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-# Salutations and the articles and prepositions of role phrases ("le Président de la
-# République", "the Secretary of State"), beside the title list of the person heuristics.
-ROLE_WORDS = frozenset(
-    {
-        "monsieur",
-        "madame",
-        "mme",
-        "mlle",
-        "messieurs",
-        "mesdames",
-        "m",
-        "mr",
-        "mrs",
-        "ms",
-        "sir",
-        "dame",
-        "herr",
-        "frau",
-        "herren",
-        "damen",
-        "le",
-        "la",
-        "les",
-        "l",
-        "de",
-        "du",
-        "des",
-        "d",
-        "der",
-        "die",
-        "das",
-        "den",
-        "dem",
-        "of",
-        "the",
-        "von",
-        "vom",
-        "für",
-    }
-)
-
-
-def _title_only(surfaces: Sequence[str], lang: str) -> bool:
-    """Whether every surface is made of titles, salutations and articles only ("der
-    Bundeskanzler", "Monsieur le Ministre"): a role, not a name."""
-    for surface in surfaces:
-        words = _WORD.findall(surface)
-        if not words or any(w.lower() not in ROLE_WORDS and not is_title(w, lang) for w in words):
-            return False
-    return True
 
 
 def candidate_features(
@@ -138,7 +86,7 @@ def candidate_features(
             "rank": rank / len(actors),
             "log_length": math.log1p(len(text)),
             **{f"type_{t}": float(actor.type == t) for t in ACTOR_TYPES},
-            "title_only": float(_title_only(surfaces, unit.lang)),
+            "title_only": float(title_only(surfaces, unit.lang)),
             "short_upper": float(all(len(s) <= 3 and s.isupper() for s in surfaces)),
             "digits": float(any(ch.isdigit() for s in surfaces for ch in s)),
             "first_person_genre": float(collection in FIRST_PERSON_COLLECTIONS),
