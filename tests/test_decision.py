@@ -91,7 +91,7 @@ def test_nested_fitting_never_sees_the_outer_held_out_documents():
             return fit_classifiers(OmegaConf.create(MODEL), inner, builder, config.tasks)
 
         decisions = fit_decisions(inner_fit, train, builder, extractor, config)
-        assert set(decisions) == {"stance", "sentiment"}
+        assert set(decisions.weights) == {"stance", "sentiment"}
         return fit_pipeline(OmegaConf.create(MODEL), train, builder, extractor)
 
     cross_validate(fit, docs, fold_of)
@@ -105,6 +105,8 @@ def test_decision_config_is_checked():
         DecisionConfig(tasks=("topic",))
     with pytest.raises(ValueError, match="units"):
         DecisionConfig(tasks=("stance",), units="gold")
+    with pytest.raises(ValueError, match="actor_filter needs"):
+        DecisionConfig(units="oracle", actor_filter=0.97)
 
 
 def test_weights_are_fitted_on_the_held_out_documents_of_the_chosen_collections():

@@ -7,17 +7,25 @@ The same object serves oracle scoring (gold actors given), end-to-end prediction
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from armstance.aggregate import judge
+from armstance.decision.actor_filter import ActorFilter, candidate_features
 from armstance.decision.rules import ClassWeights
 from armstance.errors import DocumentError, UnsupportedLanguageError
 from armstance.models.base import UnitClassifier, load_classifier
-from armstance.schema import TASK_LABELS, Document, DocumentPrediction, GoldDocument, Unit
+from armstance.schema import (
+    TASK_LABELS,
+    Document,
+    DocumentPrediction,
+    ExtractedActor,
+    GoldDocument,
+    Unit,
+)
 from armstance.text.language import detect_language
 from armstance.units import UnitBuilder
 
@@ -33,6 +41,8 @@ class ArmstancePipeline:
     metadata: dict = field(default_factory=dict)
     decisions: dict[str, ClassWeights] = field(default_factory=dict)
     """Per task, the rule from probabilities to a label; argmax where absent."""
+    actor_filter: ActorFilter | None = None
+    """Which extracted candidates are reported (end to end only); all where absent."""
 
     def __post_init__(self) -> None:
         for task in TASKS:
@@ -44,19 +54,28 @@ class ArmstancePipeline:
         return {task: self.classifiers[task].predict_proba(units) for task in TASKS}
 
     def judge_units(
-        self, units: Sequence[Unit], aliases: Sequence[Sequence[str]], texts: dict[str, str]
+        self,
+        units: Sequence[Unit],
+        aliases: Sequence[Sequence[str]],
+        texts: dict[str, str],
+        keep: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None,
     ) -> dict[str, list]:
-        """Judgements grouped by doc_id, in unit order. One classifier call per task."""
+        """Judgements grouped by doc_id, in unit order. One classifier call per task.
+
+        `keep`, given each task's unit probabilities, says which units are judged at all."""
         sentence_units = [self.builder.sentence_units(u) for u in units]
         flat = [s for group in sentence_units for s in group]
         probas = self.classify([*units, *flat])
         n = len(units)
+        kept = keep({t: p[:n] for t, p in probas.items()}) if keep else np.ones(n, bool)
         out: dict[str, list] = {}
         offset = n
         for i, unit in enumerate(units):
             k = len(sentence_units[i])
             per_sentence = {t: probas[t][offset : offset + k] for t in TASKS}
             offset += k
+            if not kept[i]:
+                continue
             out.setdefault(unit.doc_id, []).append(
                 judge(
                     unit,
@@ -83,7 +102,8 @@ class ArmstancePipeline:
         ]
 
     def predict(self, docs: Sequence[Document]) -> list[DocumentPrediction | DocumentError]:
-        """End to end: detect language where missing, extract actors, judge them.
+        """End to end: detect language where missing, extract actors, judge them, and keep
+        those the actor filter (where fitted) takes for actors.
 
         A document that cannot be judged yields a DocumentError in its place, so one bad
         document never costs the others their results.
@@ -91,6 +111,7 @@ class ArmstancePipeline:
         if self.extractor is None:
             raise RuntimeError("this pipeline has no actor extractor: use predict_gold")
         units, aliases, langs = [], [], {}
+        extracted: list[tuple[str, list[ExtractedActor], slice]] = []
         results: dict[str, DocumentError] = {}
         for doc in docs:
             try:
@@ -101,9 +122,26 @@ class ArmstancePipeline:
                 continue
             langs[doc.doc_id] = lang
             actors = self.extractor.extract(doc.model_copy(update={"lang": lang}))
+            extracted.append((doc.text, actors, slice(len(units), len(units) + len(actors))))
             units += self.builder.from_extracted(doc, lang, actors)
             aliases += [a.aliases for a in actors]
-        judged = self.judge_units(units, aliases, {d.doc_id: d.text for d in docs})
+
+        def keep(probas: dict[str, np.ndarray]) -> np.ndarray:
+            kept = np.ones(len(units), dtype=bool)
+            for text, actors, at in extracted:
+                if actors:
+                    rows = candidate_features(
+                        text, actors, units[at], probas["stance"][at], probas["sentiment"][at]
+                    )
+                    kept[at] = self.actor_filter.kept(rows)
+            return kept
+
+        judged = self.judge_units(
+            units,
+            aliases,
+            {d.doc_id: d.text for d in docs},
+            keep if self.actor_filter is not None else None,
+        )
         return [
             results.get(d.doc_id)
             or DocumentPrediction(
@@ -121,6 +159,7 @@ class ArmstancePipeline:
             "builder": {"max_sentences": self.builder.max_sentences},
             "extractor": None if self.extractor is None else self.extractor.to_config(),
             "decisions": {task: rule.to_dict() for task, rule in self.decisions.items()},
+            "actor_filter": None if self.actor_filter is None else self.actor_filter.to_dict(),
             "metadata": self.metadata,
         }
         (path / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -143,6 +182,12 @@ class ArmstancePipeline:
                 task: ClassWeights.from_dict(rule)
                 for task, rule in manifest.get("decisions", {}).items()
             },
+            # Pipelines saved before the filter existed report every candidate.
+            actor_filter=(
+                ActorFilter.from_dict(manifest["actor_filter"])
+                if manifest.get("actor_filter")
+                else None
+            ),
         )
 
 

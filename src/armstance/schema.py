@@ -140,11 +140,14 @@ class DocumentPrediction(Record):
 
 
 class Mention(Record):
-    """One occurrence of an actor in a text: [start, end) into Document.text."""
+    """One occurrence of an actor in a text: [start, end) into Document.text. A `role`
+    mention ("the Chancellor" for the chancellor the text names) is context for the
+    actor's unit, not an alias (GUIDELINES §5)."""
 
     start: int = Field(ge=0)
     end: int
     surface: str
+    role: bool = False
 
 
 class ExtractedActor(Record):
@@ -156,7 +159,7 @@ class ExtractedActor(Record):
 
     @property
     def aliases(self) -> list[str]:
-        return list(dict.fromkeys(m.surface for m in self.mentions))
+        return list(dict.fromkeys(m.surface for m in self.mentions if not m.role))
 
 
 class GoldActor(ActorAnnotation):

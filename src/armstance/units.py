@@ -1,7 +1,9 @@
 """One unit per (document, actor): the sentences that mention the actor, mentions marked.
 
 Training (gold actors, "oracle") and inference (extracted actors) go through the same
-`UnitBuilder.build`, so the models see identical inputs in both settings.
+`UnitBuilder.build`, so the models see identical inputs in both settings. Both read the
+text's clean view (text/cleaning.py: no turn markers, no footnote digits), whose offsets
+are the text's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from armstance.schema import (
     Span,
     Unit,
 )
+from armstance.text.cleaning import clean_view
 from armstance.text.sentences import split_sentences
 
 
@@ -118,12 +121,13 @@ class UnitBuilder:
         )
 
     def from_gold(self, doc: GoldDocument) -> list[Unit]:
-        sentences = split_sentences(doc.text, doc.lang)
+        text = clean_view(doc.text)
+        sentences = split_sentences(text, doc.lang)
         return [
             self.build(
                 doc_id=doc.doc_id,
                 lang=doc.lang,
-                text=doc.text,
+                text=text,
                 actor=a.actor,
                 actor_type=a.type,
                 mentions=a.alias_spans,
@@ -137,12 +141,13 @@ class UnitBuilder:
     def from_extracted(
         self, doc: Document, lang: str, actors: Sequence[ExtractedActor]
     ) -> list[Unit]:
-        sentences = split_sentences(doc.text, lang)
+        text = clean_view(doc.text)
+        sentences = split_sentences(text, lang)
         return [
             self.build(
                 doc_id=doc.doc_id,
                 lang=lang,
-                text=doc.text,
+                text=text,
                 actor=a.actor,
                 actor_type=a.type,
                 mentions=[(m.start, m.end) for m in a.mentions],

@@ -9,6 +9,7 @@ package and is recorded as `None`, so a model stays valid wherever the package i
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,11 @@ from armstance.actors import gazetteer as gz
 from armstance.actors import spacy_fr
 from armstance.actors.heuristics import Candidate, PersonHeuristics
 from armstance.actors.merge import merge
+from armstance.actors.roles import resolve_roles
 from armstance.schema import Document, ExtractedActor
+from armstance.text.cleaning import clean_view
+
+MEMO_DOCUMENTS = 4096
 
 
 class ActorExtractor:
@@ -33,19 +38,28 @@ class ActorExtractor:
         self.drop_role_only = drop_role_only
         self.gazetteer = gz.load(self.gazetteer_path)
         self._persons = PersonHeuristics(self.gazetteer.first_names, self.gazetteer.demonyms)
+        # Training extracts the same documents again for every fold and every fit.
+        self._memo = lru_cache(maxsize=MEMO_DOCUMENTS)(self._extract)
 
     def extract(self, doc: Document) -> list[ExtractedActor]:
         """The actors of `doc`, in order of first mention; `doc.lang` must be set."""
         if doc.lang is None:
             raise ValueError(f"document {doc.doc_id!r}: lang must be set before extraction")
-        hits = self.gazetteer.match(doc.text, doc.lang)
-        candidates = self._candidates(doc, [(h.start, h.end) for h in hits])
-        return merge(doc.text, doc.lang, hits, candidates, self.gazetteer, self.drop_role_only)
+        return list(self._memo(doc.text, doc.lang))
 
-    def _candidates(self, doc: Document, known: list[tuple[int, int]]) -> list[Candidate]:
-        if doc.lang == "fr":
-            return spacy_fr.find(doc.text, known) if self.use_spacy_fr else []
-        return self._persons.find(doc.text, doc.lang) if self.heuristics else []
+    def _extract(self, raw: str, lang: str) -> tuple[ExtractedActor, ...]:
+        # Turn markers and footnote digits are not language (text/cleaning.py); the view has
+        # the text's length, so mentions found in it point into the text.
+        text = clean_view(raw)
+        hits = self.gazetteer.match(text, lang)
+        candidates = self._candidates(text, lang, [(h.start, h.end) for h in hits])
+        actors = merge(text, lang, hits, candidates, self.gazetteer, self.drop_role_only)
+        return tuple(resolve_roles(text, lang, actors))
+
+    def _candidates(self, text: str, lang: str, known: list[tuple[int, int]]) -> list[Candidate]:
+        if lang == "fr":
+            return spacy_fr.find(text, known) if self.use_spacy_fr else []
+        return self._persons.find(text, lang) if self.heuristics else []
 
     def to_config(self) -> dict[str, Any]:
         return {

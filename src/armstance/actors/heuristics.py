@@ -90,7 +90,7 @@ class _Token:
         return self.text[0].isupper()
 
 
-def _is_title(word: str, lang: str) -> bool:
+def is_title(word: str, lang: str) -> bool:
     low = word.lower()
     titles = cues().titles[lang]
     if lang == "de":
@@ -151,17 +151,17 @@ class PersonHeuristics:
         after = tokens[run[-1] + 1] if run[-1] + 1 < len(tokens) else None
         if after is not None and text[tokens[run[-1]].end : after.start] != " ":
             after = None
-        titled = before is not None and _is_title(before.text, lang)
+        titled = before is not None and is_title(before.text, lang)
         # "Foreign Minister Tarja Lindqvist": the name starts after the run's last title.
-        inner = [k for k, i in enumerate(run[:-1]) if _is_title(tokens[i].text, lang)]
+        inner = [k for k, i in enumerate(run[:-1]) if is_title(tokens[i].text, lang)]
         rest = run[inner[-1] + 1 :] if inner else list(run)
         titled = titled or bool(inner)
         while rest and (
             tokens[rest[0]].text in cues().non_names
             or tokens[rest[0]].text in self.demonyms
-            or _is_title(tokens[rest[0]].text, lang)
+            or is_title(tokens[rest[0]].text, lang)
         ):
-            titled = titled or _is_title(tokens[rest[0]].text, lang)
+            titled = titled or is_title(tokens[rest[0]].text, lang)
             rest.pop(0)
         # "Sprecher der Regierung": what follows the particle is not the person's name.
         if not rest or tokens[rest[0]].text in cues().particles:

@@ -28,7 +28,7 @@ def predictions_artifact(mode: str) -> str:
 
 def is_training_run(run: Run) -> bool:
     tags = run.data.tags
-    kinds = ("evaluation", "agreement", "learning_curve", "analysis")
+    kinds = ("evaluation", "agreement", "learning_curve", "analysis", "selection")
     return tags.get("sweep") != "parent" and tags.get("kind") not in kinds
 
 

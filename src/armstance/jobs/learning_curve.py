@@ -30,7 +30,7 @@ from armstance.corpus.sources import collection_of
 from armstance.paths import annotations_dir, folds_path
 from armstance.tracking.runs import fingerprint, git_commit, log_config
 from armstance.tracking.store import use_store
-from armstance.training.configured import compass, pipeline_fitter
+from armstance.training.configured import apply_selected, compass, pipeline_fitter
 from armstance.training.learning_curve import (
     NEWS,
     PLOT,
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 def run(cfg: DictConfig) -> list[Point]:
     ensure_corpus()
+    cfg = apply_selected(cfg)
     labelled = [*load_gold(cfg.data.train_split), *load_gold(cfg.data.dev_split)]
     news = compass(labelled, cfg)
     fold_of = load_folds(cfg.data.folds_path)

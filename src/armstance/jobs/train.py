@@ -30,12 +30,13 @@ from armstance.tracking.runs import (
     log_config,
     log_decisions,
     log_metrics,
+    log_selection,
     log_training_history,
     run_tags,
 )
 from armstance.tracking.store import use_store
 from armstance.tracking.sweep import sweep_parent_run_id
-from armstance.training.configured import compass, pipeline_fitter
+from armstance.training.configured import apply_selected, compass, pipeline_fitter
 from armstance.training.cross_validation import LanguageScope, cross_validate
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ def run(cfg: DictConfig) -> float | None:
     experiment = hydra_cfg.runtime.choices.get("experiment") or "default"
     in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
     ensure_corpus()
+    selected = bool(cfg.get("selected"))
+    cfg = apply_selected(cfg)
     scope = LanguageScope(
         train_langs=tuple(cfg.data.train_langs) if cfg.data.train_langs else None,
         eval_langs=tuple(cfg.data.eval_langs) if cfg.data.eval_langs else None,
@@ -101,6 +104,8 @@ def run(cfg: DictConfig) -> float | None:
         metrics |= evaluate_split(pipeline, dev, cfg, "dev")
         metrics["dev_eval_docs_per_second"] = len(dev) / (time.perf_counter() - started)
         log_metrics(metrics)
+        if selected:
+            log_selection(experiment)
 
         if cfg.data.fit_on == "train_dev":
             fitted_on = scope.trained(labelled)

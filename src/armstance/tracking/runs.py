@@ -136,3 +136,29 @@ def run_tags(cfg: DictConfig, experiment: str, langs: Sequence[str]) -> dict[str
     if os.environ.get("SLURM_JOB_ID"):
         tags["slurm_job_id"] = os.environ["SLURM_JOB_ID"]
     return tags
+
+
+SELECTION_METRICS = ("nested_cv_", "transfer_")
+
+
+def log_selection(experiment: str) -> None:
+    """Into the active run: the outer-fold estimate, optimism and transfer figures of the
+    latest selection run of `experiment` (`make select`), and its id as a tag, so the
+    leaderboard shows the honest figure beside the run's own CV."""
+    client = mlflow.tracking.MlflowClient()
+    active = mlflow.active_run()
+    runs = client.search_runs(
+        [active.info.experiment_id],
+        f"tags.kind = 'selection' and tags.experiment = '{experiment}'"
+        " and attributes.status = 'FINISHED'",
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+    )
+    if not runs:
+        mlflow.set_tag("selection_run_id", "none in this store")
+        return
+    (selection,) = runs
+    mlflow.set_tag("selection_run_id", selection.info.run_id)
+    log_metrics(
+        {k: v for k, v in selection.data.metrics.items() if k.startswith(SELECTION_METRICS)}
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from armstance.corpus.sources import collection_of
 from armstance.decision.fit import DecisionConfig
@@ -27,6 +27,21 @@ def make_extractor(cfg: DictConfig):
     return ActorExtractor(use_spacy_fr=cfg.actors.use_spacy_fr, heuristics=cfg.actors.heuristics)
 
 
+def training_set(cfg: DictConfig) -> TrainingSet:
+    """What the classifiers learn from beyond the gold actors, and the units' weights."""
+    return TrainingSet(
+        unlisted_as_none=cfg.data.unlisted_as_none,
+        collection_weights=OmegaConf.to_container(cfg.data.collection_weights) or {},
+    )
+
+
+def training_documents(cfg: DictConfig, docs: Sequence[GoldDocument]) -> list[GoldDocument]:
+    """`docs` without those of the collections `data.exclude_collections` leaves out of
+    training (scoring still covers them where they are scored)."""
+    excluded = {c for c, out in (cfg.data.get("exclude_collections") or {}).items() if out}
+    return [d for d in docs if collection_of(d.doc_id) not in excluded]
+
+
 def pipeline_fitter(cfg: DictConfig) -> Callable[[Sequence[GoldDocument]], ArmstancePipeline]:
     """What the configuration fits on a list of training documents: the classifiers, the
     decision rules and the actor extractor (part of every logged pipeline, so a model
@@ -38,13 +53,32 @@ def pipeline_fitter(cfg: DictConfig) -> Callable[[Sequence[GoldDocument]], Armst
         inner_folds=cfg.decision.inner_folds,
         units=cfg.decision.units,
         collections=tuple(cfg.decision.collections) if cfg.decision.collections else None,
+        actor_filter=cfg.decision.get("actor_filter"),
     )
-    training = TrainingSet(
-        unlisted_as_none=cfg.data.unlisted_as_none,
-        collection_weights=OmegaConf.to_container(cfg.data.collection_weights) or {},
-    )
+    training = training_set(cfg)
 
     def fit(docs: Sequence[GoldDocument]) -> ArmstancePipeline:
-        return fit_pipeline(cfg.model, docs, builder, extractor, decision, training)
+        return fit_pipeline(
+            cfg.model, training_documents(cfg, docs), builder, extractor, decision, training
+        )
 
     return fit
+
+
+def apply_selected(cfg: DictConfig) -> DictConfig:
+    """`cfg` with the values of its `selected:` block (what `make select` chose, by config
+    path) set, and the block emptied."""
+    out = without_selected(cfg)
+    for path, value in (cfg.get("selected") or {}).items():
+        if OmegaConf.select(out, path, default=KeyError) is KeyError:
+            raise ValueError(f"selected: no config key {path!r}")
+        OmegaConf.update(out, path, value)
+    return out
+
+
+def without_selected(cfg: DictConfig) -> DictConfig:
+    """A copy of `cfg` whose `selected:` block is empty: the experiment's own values."""
+    out = cfg.copy()
+    with open_dict(out):
+        out.selected = {}
+    return out

@@ -86,8 +86,9 @@ def fit_pipeline(
     decision: DecisionConfig | None = None,
     training: TrainingSet | None = None,
 ) -> ArmstancePipeline:
-    """The classifiers fitted on `docs` as `training` says, and decision rules fitted by an
-    inner k-fold of `docs` (decision/fit.py) where `decision.tasks` asks for them."""
+    """The classifiers fitted on `docs` as `training` says, and decision rules (class weights,
+    the actor filter) fitted by an inner k-fold of `docs` (decision/fit.py) where `decision`
+    asks for them."""
     decision = decision or DecisionConfig()
     training = training or TrainingSet()
     if training.unlisted_as_none and extractor is None:
@@ -100,11 +101,12 @@ def fit_pipeline(
         return fit_classifiers(model_cfg, inner, builder, tasks, unlisted, training)
 
     decisions = fit_decisions(
-        lambda inner: fit(inner, decision.tasks), docs, builder, extractor, decision
+        lambda inner: fit(inner, decision.inner_tasks), docs, builder, extractor, decision
     )
     return ArmstancePipeline(
         classifiers=fit(docs, TASKS),
         builder=builder,
         extractor=extractor,
-        decisions=decisions,
+        decisions=decisions.weights,
+        actor_filter=decisions.actor_filter,
     )
