@@ -84,6 +84,9 @@ def test_e2e_scores_by_hand():
     assert m["sentiment_macro_f1"] == pytest.approx(1 / 6)
     # Predicted with a stance: Ruritania, Vogel, Council, Valdor (4), of which 3 matched.
     assert m["actor_precision"] == 0.75
+    # Every predicted actor, stance or not: Ruritania, Vogel, Ukraine, Council, Valdor (5),
+    # of which 3 matched.
+    assert m["actor_precision_all"] == 0.6
     # 3 of 4 gold actors matched.
     assert m["actor_recall"] == 0.75
 
@@ -99,6 +102,8 @@ def test_e2e_scores_per_language_by_hand():
     # negative n/a -> macro over two classes = 1/3
     assert m["sentiment_macro_f1_en"] == pytest.approx(1 / 3)
     assert m["actor_precision_en"] == pytest.approx(2 / 3)
+    # en predicted: Ruritania, Vogel, Ukraine, Council; 2 matched.
+    assert m["actor_precision_all_en"] == 0.5
     assert m["actor_recall_en"] == pytest.approx(2 / 3)
     # de: one actor, against->against. favor and none n/a: F_avg over against alone.
     assert m["stance_f1_favor_de"] is None
@@ -118,6 +123,7 @@ def test_metric_names_follow_the_contract():
         "stance_f1_none",
         "sentiment_macro_f1",
         "actor_precision",
+        "actor_precision_all",
         "actor_recall",
     }
     headline = {"stance_f_avg", "stance_macro_f1", "sentiment_macro_f1"}

@@ -47,8 +47,11 @@ STATISTICS: dict[str, Statistic] = {
 # Only predicted actors with a stance count toward precision, matched or not: gold lists
 # every actor with a stance but only the prominent stance-less ones (GUIDELINES §2), so
 # an extra stance-less prediction is no error.
+# What a user sees is every predicted actor, stance or not: `actor_precision_all` counts
+# them all (an extracted candidate that is no actor is an error on the page).
 E2E_STATISTICS: dict[str, Statistic] = {
     "actor_precision": lambda t: ratio(t["matched_stanced"], t["pred_stanced"]),
+    "actor_precision_all": lambda t: ratio(t["matched"], t["pred_actors"]),
     "actor_recall": lambda t: ratio(t["matched"], t["gold_actors"]),
 }
 COUNTS = ("gold_actors", "pred_actors", "matched", "pred_stanced", "matched_stanced")
