@@ -146,7 +146,14 @@ def command(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "analyze", help="stance per actor and period, names, discourse networks, report"
+        "analyze",
+        help="stance per actor and period, names, discourse networks, report",
+        description="Turn a prediction table (or predict's JSONL) into research outputs: "
+        "stance shares per actor and period with bootstrap intervals and confusion-adjusted "
+        "shares, names merged across documents, actor x stance, congruence and conflict "
+        "networks (GraphML and CSV), figures and a Markdown report (docs/ANALYSIS.md).\n\n"
+        "Example:\n\n"
+        "  armstance analyze preds.parquet --out analysis/ --by month --group-by party",
     )
     p.add_argument("predictions", help="predictions: the Parquet table or `predict`'s JSONL")
     p.add_argument("--out", required=True, help="folder to write (must not exist)")

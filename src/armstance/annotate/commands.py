@@ -356,7 +356,7 @@ def _add_show(commands: argparse._SubParsersAction) -> None:
         help="print documents for annotators working outside Label Studio",
         description="Print each document's rebuilt text with its metadata, for an annotator "
         "who writes the exchange format of the guidelines (then `armstance annotate import`). "
-        "Example: armstance annotate show --ids round2-ann09.csv --candidates",
+        "Example:\n\n  armstance annotate show --ids annotation/round2/ann-09.csv --candidates",
     )
     p.add_argument("doc_ids", nargs="*", help="doc_ids to show")
     p.add_argument("--ids", nargs="+", type=Path, default=[], help="doc_id files (.jsonl/.csv)")
