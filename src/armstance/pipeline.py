@@ -156,7 +156,10 @@ class ArmstancePipeline:
         for task in TASKS:
             self.classifiers[task].save(path / task)
         manifest = {
-            "builder": {"max_sentences": self.builder.max_sentences},
+            "builder": {
+                "max_sentences": self.builder.max_sentences,
+                "speaker": self.builder.speaker,
+            },
             "extractor": None if self.extractor is None else self.extractor.to_config(),
             "decisions": {task: rule.to_dict() for task, rule in self.decisions.items()},
             "actor_filter": None if self.actor_filter is None else self.actor_filter.to_dict(),

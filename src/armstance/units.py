@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from armstance.actors.speaker import find_speakers, first_person
 from armstance.schema import (
     ACTOR_CLOSE,
     ACTOR_OPEN,
@@ -85,11 +86,26 @@ def mentioning_sentences(
     return chosen
 
 
+def with_speaker(text: str, lang: str, mentions: Sequence[list[Span]]) -> list[list[Span]]:
+    """Each actor's mention spans, the speaker's joined by their first-person spans in their
+    own turns (actors/speaker.py): the actor with a mention where a speaker is named."""
+    out = [list(spans) for spans in mentions]
+    for speaker in find_speakers(text):
+        start, end = speaker.name
+        named = [i for i, spans in enumerate(out) if any(s < end and start < e for s, e in spans)]
+        if named:
+            singular, plural = first_person(text, lang, speaker.turns)
+            out[named[0]] += singular + plural
+    return out
+
+
 @dataclass(frozen=True)
 class UnitBuilder:
-    """`max_sentences` keeps the first N mentioning sentences (news puts the gist first)."""
+    """`max_sentences` keeps the first N mentioning sentences (news puts the gist first).
+    `speaker`: the speaker's first-person sentences join their unit (GUIDELINES §9.1)."""
 
     max_sentences: int = 12
+    speaker: bool = False
 
     def build(
         self,
@@ -120,9 +136,15 @@ class UnitBuilder:
             sentiment=sentiment,
         )
 
+    def mentions(self, text: str, lang: str, spans: Sequence[list[Span]]) -> list[list[Span]]:
+        """The mention spans each unit marks: the actors' own, and with `speaker` the
+        speaker's first person (read on the text itself: the clean view has no turn markers)."""
+        return with_speaker(text, lang, spans) if self.speaker else [list(s) for s in spans]
+
     def from_gold(self, doc: GoldDocument) -> list[Unit]:
         text = clean_view(doc.text)
         sentences = split_sentences(text, doc.lang)
+        spans = self.mentions(doc.text, doc.lang, [a.alias_spans for a in doc.actors])
         return [
             self.build(
                 doc_id=doc.doc_id,
@@ -130,12 +152,12 @@ class UnitBuilder:
                 text=text,
                 actor=a.actor,
                 actor_type=a.type,
-                mentions=a.alias_spans,
+                mentions=marks,
                 sentence_spans=sentences,
                 stance=a.stance,
                 sentiment=a.sentiment,
             )
-            for a in doc.actors
+            for a, marks in zip(doc.actors, spans, strict=True)
         ]
 
     def from_extracted(
@@ -143,6 +165,9 @@ class UnitBuilder:
     ) -> list[Unit]:
         text = clean_view(doc.text)
         sentences = split_sentences(text, lang)
+        spans = self.mentions(
+            doc.text, lang, [[(m.start, m.end) for m in a.mentions] for a in actors]
+        )
         return [
             self.build(
                 doc_id=doc.doc_id,
@@ -150,10 +175,10 @@ class UnitBuilder:
                 text=text,
                 actor=a.actor,
                 actor_type=a.type,
-                mentions=[(m.start, m.end) for m in a.mentions],
+                mentions=marks,
                 sentence_spans=sentences,
             )
-            for a in actors
+            for a, marks in zip(actors, spans, strict=True)
         ]
 
     def sentence_units(self, unit: Unit) -> list[Unit]:
