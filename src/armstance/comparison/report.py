@@ -47,13 +47,14 @@ def learning_curve_lines(client: MlflowClient, experiment_id: str, image: Path |
     lines = [
         f"`python -m armstance.learning_curve` (run {run_label(run)}, model "
         f"`{run.data.tags.get('model', '?')}`): CV on the news folds with a growing, nested,"
-        " seeded share of one collection's labelled documents added to every training fold;"
+        " seeded share of one collection's labelled documents added to every training fold"
+        " (the news alone is share 0); e2e de / en: the German and English news;"
         " only news documents are scored.",
         "",
         *([f"![learning curve]({image.name})", ""] if image is not None else []),
-        "| added | share | documents | training units | CV e2e F_avg | CV oracle F_avg |"
-        " CV sentiment (e2e) |",
-        "|---|---|---|---|---|---|---|",
+        "| added | share | documents | training units | CV e2e F_avg | e2e de | e2e en |"
+        " F1 against en | CV oracle F_avg | CV sentiment (e2e) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for p in points:
         e2e = _interval(
@@ -61,7 +62,10 @@ def learning_curve_lines(client: MlflowClient, experiment_id: str, image: Path |
         )
         lines.append(
             f"| {p['collection']} | {p['fraction']:.2f} | {p['docs_added']} | "
-            f"{p['units_added']} | {e2e} | {_number(p['cv_oracle_stance_f_avg'])} | "
+            f"{p['units_added']} | {e2e} | {_number(p.get('cv_e2e_stance_f_avg_de'))} | "
+            f"{_number(p.get('cv_e2e_stance_f_avg_en'))} | "
+            f"{_number(p.get('cv_e2e_stance_f1_against_en'))} | "
+            f"{_number(p['cv_oracle_stance_f_avg'])} | "
             f"{_number(p['cv_e2e_sentiment_macro_f1'])} |"
         )
     return lines
@@ -138,7 +142,7 @@ def markdown(
     lines += ["", f"## Best against the baseline ({BASELINE}) and the runner-up", ""]
     lines += [f"- {line}" for line in paired] if paired else ["Fewer than two experiments."]
     if curve:
-        lines += ["", "## Learning curve: speeches and briefings added to the news", "", *curve]
+        lines += ["", "## Learning curve: labelled collections added to the news", "", *curve]
     lines += [
         "",
         "## All columns",

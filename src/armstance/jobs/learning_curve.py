@@ -1,7 +1,8 @@
 """`python -m armstance.learning_curve [experiment=NAME] [curve.fractions=[...]]`: how much
-do the speeches and briefings help on the news?
+does each labelled collection help on the news, German and English?
 
-For each added collection (`curve.collections`, e.g. bundestag, whitehouse) and each share
+For each added collection (`curve.collections`: kremlin, ukpresident, congress; earlier
+bundestag, whitehouse) and each share
 of its labelled documents (`curve.fractions`, a seeded draw, the smaller shares nested in
 the larger), the configured model is cross-validated on the news documents' folds with
 those documents added to every fold's training set; the point at share 0 (news alone) is

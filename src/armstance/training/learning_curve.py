@@ -35,6 +35,9 @@ class Point:
     cv_e2e_stance_f_avg_hi: float | None
     cv_oracle_stance_f_avg: float | None
     cv_e2e_sentiment_macro_f1: float | None
+    cv_e2e_stance_f_avg_de: float | None = None
+    cv_e2e_stance_f_avg_en: float | None = None
+    cv_e2e_stance_f1_against_en: float | None = None
 
 
 def nested_draws(
@@ -71,6 +74,9 @@ def cv_point(
         "cv_e2e_stance_f_avg_hi": e2e.get("stance_f_avg_hi"),
         "cv_oracle_stance_f_avg": oracle["stance_f_avg"],
         "cv_e2e_sentiment_macro_f1": e2e["sentiment_macro_f1"],
+        "cv_e2e_stance_f_avg_de": e2e.get("stance_f_avg_de"),
+        "cv_e2e_stance_f_avg_en": e2e.get("stance_f_avg_en"),
+        "cv_e2e_stance_f1_against_en": e2e.get("stance_f1_against_en"),
     }
 
 
@@ -89,7 +95,7 @@ def curve_figure(points: Sequence[Point]):
     ax.set(
         xlabel="training units added (gold actors of the added documents)",
         ylabel="CV e2e stance F_avg on the news",
-        title="Learning curve: speeches and briefings added to the news",
+        title="Learning curve: labelled collections added to the news",
     )
     ax.legend()
     fig.tight_layout()
