@@ -109,3 +109,19 @@ def test_majority_predicts_the_most_frequent_class_with_priors(tmp_path):
     assert model.predict(TRAIN[:1]) == ["none"]
     model.save(tmp_path / "maj")
     np.testing.assert_allclose(load_classifier(tmp_path / "maj").priors, model.priors)
+
+
+def test_refits_on_the_same_texts_reuse_the_fitted_features(monkeypatch):
+    from armstance.models import tfidf_logreg
+
+    monkeypatch.setattr(tfidf_logreg, "_features", type(tfidf_logreg._features)())
+    y = [u.stance for u in TRAIN]
+    first = TfidfLogReg(STANCES, C=1.0).fit(TRAIN, y)
+    second = TfidfLogReg(STANCES, C=10.0).fit(TRAIN, y)
+    assert second.pipeline.named_steps["features"] is first.pipeline.named_steps["features"]
+    # The same model as without the cache, and other texts get features of their own.
+    monkeypatch.setattr(tfidf_logreg, "_features", type(tfidf_logreg._features)())
+    fresh = TfidfLogReg(STANCES, C=10.0).fit(TRAIN, y)
+    assert np.allclose(second.predict_proba(TRAIN), fresh.predict_proba(TRAIN))
+    other = TfidfLogReg(STANCES, C=10.0).fit(TRAIN[:-1], y[:-1])
+    assert other.pipeline.named_steps["features"] is not fresh.pipeline.named_steps["features"]

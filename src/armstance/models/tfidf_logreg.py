@@ -3,8 +3,10 @@ features (models/cues.py), and logistic regression."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Self
@@ -35,6 +37,28 @@ def masked(text: str) -> str:
 def unmarked(text: str) -> str:
     """Markers dropped: the actor's name itself becomes a feature."""
     return text.replace(ACTOR_OPEN, "").replace(ACTOR_CLOSE, "").lower()
+
+
+# Featurisers fitted on the same training texts with the same settings are the same:
+# cross-validation and model selection refit the classifier on identical training sets
+# many times (other C, other class weights), so the fitted features are kept per process.
+FEATURE_CACHE_SIZE = 8
+_features: OrderedDict[tuple, tuple[FeatureUnion, object]] = OrderedDict()
+
+
+def _fitted_features(build, texts: list[str], settings: tuple) -> tuple[FeatureUnion, object]:
+    """(fitted FeatureUnion, training matrix) for `texts`, built by `build` once per process."""
+    digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()
+    key = (digest, settings)
+    if key in _features:
+        _features.move_to_end(key)
+        return _features[key]
+    features = build()
+    matrix = features.fit_transform(texts)
+    _features[key] = (features, matrix)
+    while len(_features) > FEATURE_CACHE_SIZE:
+        _features.popitem(last=False)
+    return features, matrix
 
 
 def unit_input(unit: Unit) -> str:
@@ -72,7 +96,7 @@ class TfidfLogReg(UnitClassifier):
         }
         self.pipeline: Pipeline | None = None
 
-    def _build(self) -> Pipeline:
+    def _features(self) -> FeatureUnion:
         p = self.params
         text = masked if p["mask_actor"] else unmarked
         common = {"min_df": p["min_df"], "max_features": p["max_features"], "sublinear_tf": True}
@@ -95,19 +119,25 @@ class TfidfLogReg(UnitClassifier):
         if p["cues"]:
             parts.append(("cues", CountVectorizer(analyzer=cue_tokens, binary=True)))
             weights["cues"] = p["cue_weight"]
-        clf = LogisticRegression(
-            C=p["C"], class_weight=p["class_weight"], max_iter=2000, random_state=p["seed"]
-        )
-        features = FeatureUnion(parts, transformer_weights=weights)
-        return Pipeline([("features", features), ("clf", clf)])
+        return FeatureUnion(parts, transformer_weights=weights)
+
+    def _feature_settings(self) -> tuple:
+        keys = ("word_ngrams", "char_ngrams", "min_df", "max_features", "mask_actor", "cues")
+        return (*(str(self.params[k]) for k in keys), self.params["cue_weight"])
 
     def _texts(self, units: Sequence[Unit]) -> list[str]:
         return [unit_input(u) for u in units]
 
     def fit(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None) -> Self:
         check_fit_input(units, y, self.labels, sample_weight)
-        weights = {} if sample_weight is None else {"clf__sample_weight": list(sample_weight)}
-        self.pipeline = self._build().fit(self._texts(units), list(y), **weights)
+        p = self.params
+        features, matrix = _fitted_features(
+            self._features, self._texts(units), self._feature_settings()
+        )
+        clf = LogisticRegression(
+            C=p["C"], class_weight=p["class_weight"], max_iter=2000, random_state=p["seed"]
+        ).fit(matrix, list(y), sample_weight=None if sample_weight is None else list(sample_weight))
+        self.pipeline = Pipeline([("features", features), ("clf", clf)])
         return self
 
     def predict_proba(self, units: Sequence[Unit]) -> np.ndarray:
@@ -160,5 +190,5 @@ class TfidfLogReg(UnitClassifier):
 
 
 def _vectorizers(pipeline: Pipeline) -> dict[str, CountVectorizer]:
-    """The fitted vectorizers of a pipeline built by TfidfLogReg._build, by name."""
+    """The fitted vectorizers of a pipeline built by TfidfLogReg, by name."""
     return dict(pipeline.named_steps["features"].transformer_list)
