@@ -60,3 +60,15 @@ def test_ensemble_configs_compose_from_model_configs():
     classifier = build_classifier(cfg.model, "stance")
     assert isinstance(classifier, ProbabilityAverage)
     assert set(classifier.members) == {"tfidf", "e5"}
+
+
+def test_a_member_fitted_on_the_same_data_with_the_same_config_is_reused():
+    first = ProbabilityAverage(STANCES, {"tfidf": TFIDF, "prior": MAJORITY}).fit(TRAIN, Y)
+    other_c = {**TFIDF, "C": 1.0}
+    second = ProbabilityAverage(STANCES, {"tfidf": other_c, "prior": MAJORITY}).fit(TRAIN, Y)
+    assert second.members["prior"] is first.members["prior"]
+    assert second.members["tfidf"] is not first.members["tfidf"]
+    # Other labels or other weights are other data.
+    weighted = ProbabilityAverage(STANCES, {"tfidf": TFIDF, "prior": MAJORITY})
+    weighted.fit(TRAIN, Y, [2.0] * (len(Y) - 1) + [1.0])
+    assert weighted.members["prior"] is not first.members["prior"]

@@ -12,6 +12,9 @@ folds of the outer fold, so the held-out fold never informs the stacker.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
@@ -33,6 +36,25 @@ from armstance.schema import Unit
 
 MEMBERS_DIR = "members"
 EPS = 1e-6
+# A member fitted with the same config on the same training data is the same model: model
+# selection varies one member's settings at a time, so the others are kept per process.
+FITTED_CACHE_SIZE = 16
+_fitted: OrderedDict[tuple, UnitClassifier] = OrderedDict()
+
+
+def _training_digest(units: Sequence[Unit], y: Sequence[str], sample_weight: Weights) -> str:
+    """What a fit learns from: each unit (its document, language, actor, marked sentences),
+    its label and its weight."""
+    digest = hashlib.sha256()
+    for unit, label, weight in zip(
+        units, y, sample_weight if sample_weight is not None else [None] * len(units), strict=True
+    ):
+        digest.update(
+            json.dumps(
+                [unit.doc_id, unit.lang, unit.actor_type, unit.marked_sentences, label, weight]
+            ).encode()
+        )
+    return digest.hexdigest()
 
 
 class _Ensemble(UnitClassifier):
@@ -56,8 +78,16 @@ class _Ensemble(UnitClassifier):
         return {name: m.predict_proba(units) for name, m in self.members.items()}
 
     def _fit_members(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights) -> None:
-        for member in self.members.values():
-            member.fit(units, y, sample_weight)
+        data = _training_digest(units, y, sample_weight)
+        for name, member in self.members.items():
+            key = (json.dumps(self.member_configs[name], sort_keys=True, default=str), data)
+            if key in _fitted:
+                _fitted.move_to_end(key)
+            else:
+                _fitted[key] = member.fit(units, y, sample_weight)
+                while len(_fitted) > FITTED_CACHE_SIZE:
+                    _fitted.popitem(last=False)
+            self.members[name] = _fitted[key]
 
     def _save_members(self, path: Path) -> None:
         for name, member in self.members.items():
