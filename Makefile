@@ -36,6 +36,12 @@ labelstudio-env: $(LS_STAMP)
 train: $(STAMP)
 	$(BIN)/python -m armstance.train
 
+# Nested model selection of an experiment's knobs (configs/select/): writes the chosen
+# values into experiments/$(SELECT_EXPERIMENT).yaml and logs the outer-fold estimate.
+SELECT_EXPERIMENT ?= tfidf_mention_filter
+select: $(STAMP)
+	$(BIN)/python -m armstance.jobs.select experiment=$(SELECT_EXPERIMENT)
+
 # The baselines and the champion's parts beside the champion, its variants and its
 # cross-lingual transfer, the annotator agreement, the learning curve, and the results table.
 # Every experiments/*.yaml runs here or in results-transformers, or says in its first lines
@@ -55,10 +61,13 @@ results: train
 	$(BIN)/python -m armstance.train experiment=crossling_en_to_de
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_de_to_en
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_en_to_de
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_filter
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
 		--collections tagesschau,guardian,nyt
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
 		--collections bundestag,whitehouse
+	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
+		--collections kremlin,ukpresident,congress
 	$(BIN)/python -m armstance.learning_curve
 	$(BIN)/armstance compare --markdown
 
