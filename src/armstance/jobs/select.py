@@ -20,6 +20,8 @@ import mlflow
 from hydra.core.hydra_config import HydraConfig
 from joblib import Parallel, delayed
 from omegaconf import DictConfig, OmegaConf
+from threadpoolctl import threadpool_limits
+from tqdm.auto import tqdm
 
 from armstance.config import CONFIG_DIR, register_resolvers
 from armstance.corpus import ensure_corpus, load_folds, load_gold
@@ -54,9 +56,14 @@ def run(cfg: DictConfig) -> dict:
     plain = OmegaConf.to_container(cfg, resolve=True)
     started = time.perf_counter()
     folds = sorted({fold_of[d.doc_id] for d in news})
-    outer = Parallel(n_jobs=cfg.select.n_jobs)(
-        delayed(outer_fold)(plain, fold, labelled, fold_of, cfg.select.passes) for fold in folds
-    )
+    # One BLAS thread per process when the outer folds run side by side, not cores squared.
+    with threadpool_limits(1 if cfg.select.n_jobs > 1 else None):
+        done = Parallel(n_jobs=cfg.select.n_jobs, return_as="generator_unordered")(
+            delayed(outer_fold)(plain, fold, labelled, fold_of, cfg.select.passes) for fold in folds
+        )
+        outer = sorted(
+            tqdm(done, total=len(folds), desc="outer folds", unit="fold"), key=lambda o: o.fold
+        )
     seconds = time.perf_counter() - started
     choices = [o.choice for o in outer]
     final = modal_values([c.values for c in choices], knobs, start)
