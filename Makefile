@@ -39,8 +39,9 @@ train: $(STAMP)
 # Nested model selection of an experiment's knobs (configs/select/): writes the chosen
 # values into experiments/$(SELECT_EXPERIMENT).yaml and logs the outer-fold estimate.
 SELECT_EXPERIMENT ?= tfidf_mention_filter
+SELECT_KNOBS ?= default
 select: $(STAMP)
-	$(BIN)/python -m armstance.jobs.select experiment=$(SELECT_EXPERIMENT)
+	$(BIN)/python -m armstance.jobs.select experiment=$(SELECT_EXPERIMENT) select=$(SELECT_KNOBS)
 
 # The baselines and the champion's parts beside the champion, its variants and its
 # cross-lingual transfer, the annotator agreement, the learning curve, and the results table.
@@ -62,6 +63,8 @@ results: train
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_de_to_en
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_en_to_de
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_filter
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_speaker
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_statements
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
 		--collections tagesschau,guardian,nyt
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \

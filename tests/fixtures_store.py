@@ -3,8 +3,9 @@
 Test modules load this as a plugin (`pytest_plugins = ["fixtures_store"]`), so the
 session-scoped store is shared between them.
 
-Two majority runs (seeds 0 and 1), a TF-IDF run on a few training documents per fold and
-the annotator-agreement run: every kind of row the comparison tools read.
+Two majority runs (seeds 0 and 1), a TF-IDF run on a few training documents per fold, the
+annotator-agreement run and a nested selection of the majority model (`armstance.jobs.select`
+over one cheap knob): every kind of row the comparison tools read.
 """
 
 from __future__ import annotations
@@ -78,7 +79,23 @@ def build_store(root: Path, shared_dir: Path) -> Store:
             ],
         ],
     )
+    select = [*SELECT, f"hydra.run.dir={root / 'hydra' / 'select'}"]
+    _run_all(store, [[*select, f"tracking.artifact_root={root / 'artifacts'}"]])
     return store
+
+
+# The selection job end to end on the majority model: one knob whose values fit in no time.
+SELECT = [
+    sys.executable,
+    "-m",
+    "armstance.jobs.select",
+    "experiment=majority",
+    "select.write=false",
+    "select.n_jobs=1",
+    "evaluation.n_boot=50",
+    "select.knobs=[{name: speech_weight, paths: [data.collection_weights.stance.bundestag],"
+    " values: [0.1, 1.0]}]",
+]
 
 
 @pytest.fixture(scope="session")

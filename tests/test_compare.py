@@ -129,6 +129,27 @@ def test_compare_markdown_holds_table_ceiling_and_paired_line(in_store: Store, t
         assert re.search(rf"vs B = majority \(\w{{8}}\): CV {mode}, \d+ documents", text)
     assert text.count("stance F_avg: tfidf_logreg − majority = +") == 2
     assert "real, tfidf_logreg is better (the interval excludes 0)" in text
+    # The nested selection: the majority model's outer-fold estimate and its optimism.
+    (selected,) = [r for r in markdown_table(text, "experiment") if r[0] == "majority" and
+                   len(r) == 10]  # fmt: skip
+    assert selected[1].startswith("0.000 [0.000, 0.000]") and selected[3] == "0.000"
+
+
+@pytest.mark.slow
+def test_the_selection_job_logs_its_choices_estimate_and_outer_predictions(in_store) -> None:
+    client = MlflowClient()
+    (run,) = client.search_runs([experiment_id(client)], "tags.kind = 'selection'")
+    params, metrics = run.data.params, run.data.metrics
+    assert params["selected.speech_weight"] in ("0.1", "1.0")
+    assert {f"fold{k}.speech_weight" for k in range(5)} <= set(params)
+    # The majority model never says favor or against: every figure is 0, optimism too.
+    assert metrics["nested_cv_e2e_stance_f_avg"] == 0.0
+    assert metrics["nested_cv_optimism_e2e_stance_f_avg"] == 0.0
+    assert "transfer_de_to_en_e2e_stance_f_avg" in metrics
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert "cv_e2e_predictions.jsonl" in artifacts
+    # Not a row of the leaderboard: the training runs are.
+    assert run.info.run_id not in set(training_runs(client, experiment_id(client))["run_id"])
 
 
 @pytest.mark.slow
@@ -361,3 +382,21 @@ def test_summary_shows_the_headline_interval_and_bare_means_of_the_rest() -> Non
     assert row.numbers["cv_e2e_stance_f_avg_lo"] == pytest.approx(0.35)
     assert row.numbers["cv_e2e_stance_f_avg_sd"] == pytest.approx(0.0707, abs=1e-4)
     assert row.numbers["cv_e2e_stance_f1_against"] is None
+
+
+def test_end_to_end_the_pairs_also_compare_the_share_of_predicted_actors_that_are_actors():
+    gold = gold_docs()
+    texts = {d.doc_id: " ".join(a.actor for a in d.actors) + " Extra Person." for d in gold}
+    clean = predictions(gold)
+    extra = ActorJudgement(
+        actor="Extra Person", type="person", aliases=["Extra Person"], stance="none",
+        sentiment="neutral", evidence=[],
+        stance_proba={"favor": 0.0, "against": 0.0, "none": 1.0},
+        sentiment_proba={"positive": 0.0, "neutral": 1.0, "negative": 0.0},
+    )  # fmt: skip
+    noisy = [p.model_copy(update={"actors": [*p.actors, extra]}) for p in clean]
+    results = paired_bootstrap(gold, clean, noisy, mode="e2e", texts=texts, n_boot=200)
+    # A candidate the gold does not list, with no stance: F_avg cannot see it, precision can.
+    assert results["stance_f_avg"].difference == 0.0
+    precision = results["actor_precision_all"]
+    assert (precision.a, precision.b) == (1.0, 0.75) and precision.real

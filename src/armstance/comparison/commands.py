@@ -22,6 +22,7 @@ from armstance.comparison.runs import (
     run_label,
     training_runs,
 )
+from armstance.comparison.selection import selection_lines
 from armstance.errors import CompareError
 from armstance.jsonl import atomic_writer
 from armstance.paths import project_root
@@ -47,8 +48,9 @@ def show_leaderboard(client: MlflowClient, experiment_id: str, args: argparse.Na
         table = target.with_name(CSV_NAME)
         with atomic_writer(table) as fh:
             fh.write(leaderboard_csv(rows, ceiling))
+        selection = selection_lines(client, experiment_id)
         with atomic_writer(target) as fh:
-            fh.write(markdown(rows, ceiling, paired, curve, CSV_NAME))
+            fh.write(markdown(rows, ceiling, paired, curve, CSV_NAME, selection))
         print(f"wrote {target} and {table}")
 
 

@@ -99,6 +99,7 @@ def markdown(
     paired: Sequence[str] = (),
     curve: Sequence[str] = (),
     csv_name: str | None = None,
+    selection: Sequence[str] = (),
 ) -> str:
     every = [*rows, *([ceiling] if ceiling else [])]
     full = [[row.experiment, row.model, _runs(row), *row.cells] for row in every]
@@ -139,6 +140,8 @@ def markdown(
             " guidelines: the row measures how consistently the guidelines are applied, not"
             " agreement between people."
         )
+    if selection:
+        lines += ["", "## Nested selection: the honest estimate", "", *selection]
     lines += ["", f"## Best against the baseline ({BASELINE}) and the runner-up", ""]
     lines += [f"- {line}" for line in paired] if paired else ["Fewer than two experiments."]
     if curve:

@@ -14,11 +14,22 @@ import numpy as np
 
 from armstance.evaluation.bootstrap import percentile_interval, resample_counts, totals
 from armstance.evaluation.metrics import optional
-from armstance.evaluation.scoring import STATISTICS, PredictedDoc, aligned_rows
+from armstance.evaluation.scoring import (
+    E2E_STATISTICS,
+    STATISTICS,
+    PredictedDoc,
+    aligned_rows,
+)
 from armstance.schema import DocumentAnnotation
 
 PAIRED_METRICS = ("stance_f_avg", "sentiment_macro_f1")
-LABELS = {"stance_f_avg": "stance F_avg", "sentiment_macro_f1": "sentiment macro-F1"}
+# End to end, also the share of predicted actors that are actors: what an actor filter buys.
+E2E_PAIRED_METRICS = (*PAIRED_METRICS, "actor_precision_all")
+LABELS = {
+    "stance_f_avg": "stance F_avg",
+    "sentiment_macro_f1": "sentiment macro-F1",
+    "actor_precision_all": "actor precision (every predicted actor)",
+}
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ def paired_bootstrap(
     n_boot: int = 1000,
     seed: int = 0,
     level: float = 0.95,
-    metrics: Sequence[str] = PAIRED_METRICS,
+    metrics: Sequence[str] | None = None,
     *,
     mode: str = "oracle",
     texts: Mapping[str, str] | None = None,
@@ -81,9 +92,12 @@ def paired_bootstrap(
     """Paired bootstrap over the gold documents of A − B for each metric.
 
     In oracle mode each prediction set must judge every gold actor; e2e mode matches
-    predicted to gold actors on `texts`, as scoring does. The `source_*` names label error
-    messages.
+    predicted to gold actors on `texts`, as scoring does, and adds the actor precision over
+    every predicted actor to the default metrics. The `source_*` names label error messages.
     """
+    if metrics is None:
+        metrics = E2E_PAIRED_METRICS if mode == "e2e" else PAIRED_METRICS
+    statistics = {**STATISTICS, **E2E_STATISTICS} if mode == "e2e" else STATISTICS
     per_doc_a = aligned_rows(gold, pred_a, texts, mode, pred_source=source_a).per_doc_counts()
     per_doc_b = aligned_rows(gold, pred_b, texts, mode, pred_source=source_b).per_doc_counts()
     weights = resample_counts(len(gold), n_boot, seed)
@@ -91,7 +105,7 @@ def paired_bootstrap(
     boot_a, boot_b = totals(per_doc_a, weights), totals(per_doc_b, weights)
     out = {}
     for name in metrics:
-        statistic = STATISTICS[name]
+        statistic = statistics[name]
         a, b = optional(statistic(point_a)), optional(statistic(point_b))
         diffs = np.asarray(statistic(boot_a) - statistic(boot_b), dtype=float)
         defined = diffs[~np.isnan(diffs)]

@@ -105,7 +105,7 @@ def run(cfg: DictConfig) -> float | None:
         metrics["dev_eval_docs_per_second"] = len(dev) / (time.perf_counter() - started)
         log_metrics(metrics)
         if selected:
-            log_selection(experiment)
+            metrics |= log_selection(experiment)
 
         if cfg.data.fit_on == "train_dev":
             fitted_on = scope.trained(labelled)

@@ -141,10 +141,10 @@ def run_tags(cfg: DictConfig, experiment: str, langs: Sequence[str]) -> dict[str
 SELECTION_METRICS = ("nested_cv_", "transfer_")
 
 
-def log_selection(experiment: str) -> None:
+def log_selection(experiment: str) -> dict[str, float]:
     """Into the active run: the outer-fold estimate, optimism and transfer figures of the
     latest selection run of `experiment` (`make select`), and its id as a tag, so the
-    leaderboard shows the honest figure beside the run's own CV."""
+    leaderboard shows the honest figure beside the run's own CV; returns them."""
     client = mlflow.tracking.MlflowClient()
     active = mlflow.active_run()
     runs = client.search_runs(
@@ -156,9 +156,9 @@ def log_selection(experiment: str) -> None:
     )
     if not runs:
         mlflow.set_tag("selection_run_id", "none in this store")
-        return
+        return {}
     (selection,) = runs
     mlflow.set_tag("selection_run_id", selection.info.run_id)
-    log_metrics(
-        {k: v for k, v in selection.data.metrics.items() if k.startswith(SELECTION_METRICS)}
-    )
+    found = {k: v for k, v in selection.data.metrics.items() if k.startswith(SELECTION_METRICS)}
+    log_metrics(found)
+    return found
