@@ -62,7 +62,7 @@ results: train
 	$(BIN)/python -m armstance.train experiment=crossling_en_to_de
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_de_to_en
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_en_to_de
-	$(BIN)/python -m armstance.train experiment=tfidf_mention_filter
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_speaker
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_statements
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \

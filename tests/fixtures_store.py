@@ -77,10 +77,13 @@ def build_store(root: Path, shared_dir: Path) -> Store:
                 "split:second_annotator",
                 "--log",
             ],
+            [
+                *SELECT,
+                f"hydra.run.dir={root / 'hydra' / 'select'}",
+                f"tracking.artifact_root={root / 'artifacts'}",
+            ],
         ],
     )
-    select = [*SELECT, f"hydra.run.dir={root / 'hydra' / 'select'}"]
-    _run_all(store, [[*select, f"tracking.artifact_root={root / 'artifacts'}"]])
     return store
 
 

@@ -15,12 +15,12 @@ CHEAP = ("experiment=majority", "evaluation.e2e=false", "evaluation.n_boot=0")
 
 
 def isolated_env(root: Path, shared_dir: Path) -> dict[str, str]:
-    """Offline environment whose store, cache and data mirror all point into the test's folder."""
+    """Offline environment whose store points into the test's folder, with the data mirror; the
+    cache is the session's (conftest.session_cache)."""
     return {
         **os.environ,
         "MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlruns.db'}",
         "ARMSTANCE_DATA_MIRROR": str(shared_dir / "data" / "sources"),
-        "ARMSTANCE_CACHE": str(root / "cache"),
         "HF_HUB_OFFLINE": "1",
     }
 

@@ -18,7 +18,7 @@ from armstance.comparison.leaderboard import (
     experiment_rows,
 )
 from armstance.comparison.paired_runs import contenders
-from armstance.comparison.runs import resolve_run, training_runs
+from armstance.comparison.runs import is_training_run, resolve_run, training_runs
 from armstance.errors import CompareError, DataError
 from armstance.evaluation.paired import paired_bootstrap
 from armstance.schema import (
@@ -130,8 +130,9 @@ def test_compare_markdown_holds_table_ceiling_and_paired_line(in_store: Store, t
     assert text.count("stance F_avg: tfidf_logreg − majority = +") == 2
     assert "real, tfidf_logreg is better (the interval excludes 0)" in text
     # The nested selection: the majority model's outer-fold estimate and its optimism.
-    (selected,) = [r for r in markdown_table(text, "experiment") if r[0] == "majority" and
-                   len(r) == 10]  # fmt: skip
+    nested = text.split("## Nested selection")[1]
+    (selected,) = [r for r in markdown_table(nested, "experiment") if r[0] == "majority"]
+    assert len(selected) == 10
     assert selected[1].startswith("0.000 [0.000, 0.000]") and selected[3] == "0.000"
 
 
@@ -156,7 +157,8 @@ def test_the_selection_job_logs_its_choices_estimate_and_outer_predictions(in_st
 def test_paired_command_on_two_runs_with_identical_predictions(in_store: Store, capsys) -> None:
     client = MlflowClient()
     runs = client.search_runs([experiment_id(client)], "tags.experiment = 'majority'")
-    seeds = {r.data.tags["seed"]: r.info.run_id for r in runs}
+    # The selection run carries the experiment's tag too: it is not a training run.
+    seeds = {r.data.tags["seed"]: r.info.run_id for r in runs if is_training_run(r)}
     # The majority baseline ignores its seed: both runs predict the same labels.
     assert main(["compare", "--paired", seeds["0"], seeds["1"]]) == 0
     out = capsys.readouterr().out

@@ -80,11 +80,20 @@ def run(cfg: DictConfig) -> float | None:
         metrics: dict = {}
         if cfg.evaluation.cv:
             e2e = cfg.evaluation.e2e
-            cv = cross_validate(fit, labelled, fold_of, cfg.data.max_train_docs, scope, e2e=e2e)
             news = compass(scored, cfg)
             # `cv_*`: the news documents, the compass; `cvall_*`: every labelled document,
-            # where the corpus holds more than the news.
-            splits = [("cv", news)] + ([("cvall", scored)] if len(news) < len(scored) else [])
+            # where the corpus holds more than the news and `evaluation.cvall` asks for it.
+            cvall = cfg.evaluation.get("cvall", True) and len(news) < len(scored)
+            cv = cross_validate(
+                fit,
+                labelled,
+                fold_of,
+                cfg.data.max_train_docs,
+                scope,
+                e2e=e2e,
+                scored_ids=None if cvall else {d.doc_id for d in news},
+            )
+            splits = [("cv", news)] + ([("cvall", scored)] if cvall else [])
             for split, docs in splits:
                 metrics |= cv_metrics(docs, cv.oracle, fold_of, "oracle", cfg, split)
                 if e2e:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from tqdm.auto import tqdm
@@ -43,12 +43,14 @@ def cross_validate(
     max_train_docs: int | None = None,
     scope: LanguageScope = LanguageScope(),
     e2e: bool = False,
+    scored_ids: Collection[str] | None = None,
 ) -> CrossValidation:
     """Grouped k-fold: each fold's documents are judged by a model fitted on the others.
 
-    Predictions cover the documents of `scope.eval_langs` only."""
+    Predictions cover the documents of `scope.eval_langs` only, and of `scored_ids` where
+    given (every document still trains the folds it is not in)."""
     folds = sorted({fold_of[d.doc_id] for d in docs})
-    scored = scope.evaluated(docs)
+    scored = [d for d in scope.evaluated(docs) if scored_ids is None or d.doc_id in scored_ids]
     oracle: dict[str, DocumentPrediction] = {}
     end_to_end: dict[str, DocumentPrediction] = {}
     for fold in tqdm(folds, desc="cross-validation", unit="fold"):
