@@ -76,7 +76,7 @@ UKRAINE_ROWS = [
         "body": "Good evening!  We need weapons\r\nfor Ukraine.\r\n\r\n\r\nGlory to Ukraine!",
     },
     {
-        "link": "https://www.president.gov.ua/en/news/prezident-proviv-zustrich-73002",
+        "link": "https://www.president.gov.ua/en/news/vyhadana-zustrich-z-ministrom-73002",
         "headline": "The President met the Minister of Invented Affairs",
         "date": "2022-04-06T08:00:00Z",
         "body": "They discussed tanks for Ukraine.",
