@@ -9,7 +9,7 @@ supplies). The tokens are the same in every language.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 import yaml
@@ -54,6 +54,13 @@ def _near_mentions(sentence: str) -> tuple[str, str]:
 
 def cue_tokens(marked_text: str) -> list[str]:
     """Analyzer for a vectorizer: cue tokens of each sentence of a marked unit text."""
+    return list(_cue_tokens(marked_text))
+
+
+# Cross-validation and the decision rules' inner folds featurise the same unit texts in
+# every fit: the regular expressions run once per text and process.
+@lru_cache(maxsize=100_000)
+def _cue_tokens(marked_text: str) -> tuple[str, ...]:
     tokens: list[str] = []
     for sentence in marked_text.split(SENTENCE_SEPARATOR):
         found = categories(sentence)
@@ -62,4 +69,4 @@ def cue_tokens(marked_text: str) -> list[str]:
         after, before = _near_mentions(sentence)
         tokens += [f"after:{c}" for c in sorted(categories(after))]
         tokens += [f"before:{c}" for c in sorted(categories(before))]
-    return tokens
+    return tuple(tokens)
