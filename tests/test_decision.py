@@ -130,3 +130,24 @@ def test_weights_are_fitted_on_the_held_out_documents_of_the_chosen_collections(
     config = DecisionConfig(tasks=("stance",), inner_folds=3, collections=("tagesschau",))
     fit_decisions(fit, [*news, *speeches], builder, extractor, config)
     assert scored and {d.split("-")[0] for d in scored} == {"tagesschau"}
+
+
+@pytest.mark.slow
+def test_folds_fitted_in_parallel_predict_as_one_after_the_other():
+    docs = [gold_doc(i) for i in range(10)]
+    fold_of = {d.doc_id: i % 5 for i, d in enumerate(docs)}
+    builder, extractor = UnitBuilder(), ActorExtractor()
+    config = DecisionConfig(tasks=("stance",), inner_folds=2)
+
+    def fit(train):
+        return fit_pipeline(OmegaConf.create(MODEL), train, builder, extractor, config)
+
+    serial, parallel = (
+        cross_validate(fit, docs, fold_of, e2e=True, n_jobs=n_jobs) for n_jobs in (1, 2)
+    )
+    assert [p.doc_id for p in parallel.e2e] == [d.doc_id for d in docs]
+    for mode in ("oracle", "e2e"):
+        assert [p.model_dump() for p in getattr(parallel, mode)] == [
+            p.model_dump() for p in getattr(serial, mode)
+        ]
+    assert any(a.stance == "against" for p in serial.e2e for a in p.actors)

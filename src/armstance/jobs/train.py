@@ -92,6 +92,7 @@ def run(cfg: DictConfig) -> float | None:
                 scope,
                 e2e=e2e,
                 scored_ids=None if cvall else {d.doc_id for d in news},
+                n_jobs=cfg.evaluation.n_jobs,
             )
             splits = [("cv", news)] + ([("cvall", scored)] if cvall else [])
             for split, docs in splits:

@@ -56,10 +56,15 @@ def pipeline_fitter(cfg: DictConfig) -> Callable[[Sequence[GoldDocument]], Armst
         actor_filter=cfg.decision.get("actor_filter"),
     )
     training = training_set(cfg)
+    # Resolved now: cross-validation may call `fit` in worker processes, where the
+    # project's resolvers (the cache path) are not registered.
+    plain = OmegaConf.create(
+        {part: OmegaConf.to_container(cfg[part], resolve=True) for part in ("model", "data")}
+    )
 
     def fit(docs: Sequence[GoldDocument]) -> ArmstancePipeline:
         return fit_pipeline(
-            cfg.model, training_documents(cfg, docs), builder, extractor, decision, training
+            plain.model, training_documents(plain, docs), builder, extractor, decision, training
         )
 
     return fit

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
+from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from armstance.pipeline import ArmstancePipeline
@@ -36,31 +37,61 @@ class CrossValidation:
     fold_of: dict[str, int]
 
 
+Fit = Callable[[Sequence[GoldDocument]], ArmstancePipeline]
+FoldPredictions = tuple[list[DocumentPrediction], list[DocumentPrediction]]
+
+
+def predict_fold(
+    fit: Fit, train: Sequence[GoldDocument], test: Sequence[GoldDocument], e2e: bool
+) -> FoldPredictions:
+    """One fold: fit on `train`, predict `test` with its gold actors and, with `e2e`, from
+    its text alone."""
+    pipeline = fit(train)
+    oracle = pipeline.predict_gold(test)
+    if not e2e:
+        return oracle, []
+    plain = [Document(doc_id=d.doc_id, lang=d.lang, text=d.text) for d in test]
+    return oracle, pipeline.predict(plain)
+
+
 def cross_validate(
-    fit: Callable[[Sequence[GoldDocument]], ArmstancePipeline],
+    fit: Fit,
     docs: Sequence[GoldDocument],
     fold_of: dict[str, int],
     max_train_docs: int | None = None,
     scope: LanguageScope = LanguageScope(),
     e2e: bool = False,
     scored_ids: Collection[str] | None = None,
+    n_jobs: int = 1,
 ) -> CrossValidation:
     """Grouped k-fold: each fold's documents are judged by a model fitted on the others.
 
     Predictions cover the documents of `scope.eval_langs` only, and of `scored_ids` where
-    given (every document still trains the folds it is not in)."""
+    given (every document still trains the folds it is not in). `n_jobs` > 1 fits that many
+    folds at once in worker processes (`fit` must pickle with cloudpickle); the folds are
+    independent, so the predictions are the same as one after the other."""
     folds = sorted({fold_of[d.doc_id] for d in docs})
     scored = [d for d in scope.evaluated(docs) if scored_ids is None or d.doc_id in scored_ids]
+    tasks = [
+        (
+            scope.trained([d for d in docs if fold_of[d.doc_id] != fold])[:max_train_docs],
+            [d for d in scored if fold_of[d.doc_id] == fold],
+        )
+        for fold in folds
+    ]
+    if n_jobs > 1 and len(tasks) > 1:
+        # Each worker limits its BLAS/OpenMP threads to its share of the cores (loky's
+        # default), so the folds do not oversubscribe them.
+        done = Parallel(n_jobs=min(n_jobs, len(tasks)), return_as="generator_unordered")(
+            delayed(predict_fold)(fit, train, test, e2e) for train, test in tasks
+        )
+    else:
+        done = (predict_fold(fit, train, test, e2e) for train, test in tasks)
     oracle: dict[str, DocumentPrediction] = {}
     end_to_end: dict[str, DocumentPrediction] = {}
-    for fold in tqdm(folds, desc="cross-validation", unit="fold"):
-        train = scope.trained([d for d in docs if fold_of[d.doc_id] != fold])[:max_train_docs]
-        test = [d for d in scored if fold_of[d.doc_id] == fold]
-        pipeline = fit(train)
-        oracle |= {p.doc_id: p for p in pipeline.predict_gold(test)}
-        if e2e:
-            plain = [Document(doc_id=d.doc_id, lang=d.lang, text=d.text) for d in test]
-            end_to_end |= {p.doc_id: p for p in pipeline.predict(plain)}
+    for fold_oracle, fold_e2e in tqdm(done, total=len(tasks), desc="cross-validation", unit="fold"):
+        oracle |= {p.doc_id: p for p in fold_oracle}
+        end_to_end |= {p.doc_id: p for p in fold_e2e}
     return CrossValidation(
         oracle=[oracle[d.doc_id] for d in scored],
         e2e=[end_to_end[d.doc_id] for d in scored] if e2e else None,

@@ -62,7 +62,7 @@ def cv_point(
     def fit_with_added(train: Sequence[GoldDocument]):
         return fit([*train, *added])
 
-    cv = cross_validate(fit_with_added, news, fold_of, e2e=True)
+    cv = cross_validate(fit_with_added, news, fold_of, e2e=True, n_jobs=cfg.evaluation.n_jobs)
     gold = [d.to_annotation() for d in news]
     texts = {d.doc_id: d.text for d in news}
     boot = {"n_boot": cfg.evaluation.n_boot, "seed": cfg.evaluation.boot_seed}
