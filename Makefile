@@ -65,6 +65,7 @@ results: train
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_speaker
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_statements
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_following
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
 		--collections tagesschau,guardian,nyt
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \

@@ -55,6 +55,38 @@ def test_max_sentences_caps_the_context():
     assert len(unit.marked_sentences) == 2
 
 
+def test_following_sentences_join_each_mentioning_sentence_once():
+    text = (
+        "Der Kanzler traf Wladimir Putin. Er warnte vor Lieferungen. Es regnete. "
+        "Putin schwieg. Niemand fragte."
+    )
+    mentions = [(i, i + 5) for i in range(len(text)) if text.startswith("Putin", i)]
+    build = {
+        "doc_id": "d",
+        "lang": "de",
+        "text": text,
+        "actor": "Vladimir Putin",
+        "actor_type": "person",
+        "mentions": mentions,
+        "sentence_spans": split_sentences(text, "de"),
+    }
+    alone, followed = UnitBuilder().build(**build), UnitBuilder(following=1).build(**build)
+    assert alone.marked_sentences == ["Der Kanzler traf Wladimir [[Putin]].", "[[Putin]] schwieg."]
+    assert followed.marked_sentences == [
+        "Der Kanzler traf Wladimir [[Putin]].",
+        "Er warnte vor Lieferungen.",
+        "[[Putin]] schwieg.",
+        "Niemand fragte.",
+    ]
+    assert UnitBuilder(following=3).build(**build).marked_sentences == [
+        "Der Kanzler traf Wladimir [[Putin]].",
+        "Er warnte vor Lieferungen.",
+        "Es regnete.",
+        "[[Putin]] schwieg.",
+        "Niemand fragte.",
+    ]
+
+
 def test_extracted_and_gold_paths_build_identical_units():
     doc = Document(doc_id="d1", lang="de", text=TEXT)
     berlin = TEXT.index("Berlin")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -156,10 +156,7 @@ class ArmstancePipeline:
         for task in TASKS:
             self.classifiers[task].save(path / task)
         manifest = {
-            "builder": {
-                "max_sentences": self.builder.max_sentences,
-                "speaker": self.builder.speaker,
-            },
+            "builder": asdict(self.builder),
             "extractor": None if self.extractor is None else self.extractor.to_config(),
             "decisions": {task: rule.to_dict() for task, rule in self.decisions.items()},
             "actor_filter": None if self.actor_filter is None else self.actor_filter.to_dict(),

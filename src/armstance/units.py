@@ -86,6 +86,18 @@ def mentioning_sentences(
     return chosen
 
 
+def with_following(sentence_spans: Sequence[Span], chosen: Sequence[Span], n: int) -> list[Span]:
+    """`chosen` (sentences of `sentence_spans`) and the `n` sentences after each: a warning
+    or a refusal is often the sentence after the one that names the actor ("X met Y. He
+    warned against further deliveries.")."""
+    if n <= 0:
+        return list(chosen)
+    index = {span: i for i, span in enumerate(sentence_spans)}
+    keep = {index[s] + k for s in chosen if s in index for k in range(n + 1)}
+    extra = [sentence_spans[i] for i in sorted(keep) if i < len(sentence_spans)]
+    return sorted({*chosen, *extra})
+
+
 def with_speaker(text: str, lang: str, mentions: Sequence[list[Span]]) -> list[list[Span]]:
     """Each actor's mention spans, the speaker's joined by their first-person spans in their
     own turns (actors/speaker.py): the actor with a mention where a speaker is named."""
@@ -102,10 +114,12 @@ def with_speaker(text: str, lang: str, mentions: Sequence[list[Span]]) -> list[l
 @dataclass(frozen=True)
 class UnitBuilder:
     """`max_sentences` keeps the first N mentioning sentences (news puts the gist first).
-    `speaker`: the speaker's first-person sentences join their unit (GUIDELINES §9.1)."""
+    `speaker`: the speaker's first-person sentences join their unit (GUIDELINES §9.1).
+    `following`: each mentioning sentence brings the N sentences after it."""
 
     max_sentences: int = 12
     speaker: bool = False
+    following: int = 0
 
     def build(
         self,
@@ -125,6 +139,7 @@ class UnitBuilder:
         if not chosen:
             # A mention that straddles a sentence boundary: fall back to its own span.
             chosen = [marks[0]]
+        chosen = with_following(sentence_spans, chosen, self.following)
         return Unit(
             doc_id=doc_id,
             lang=lang,
