@@ -1,10 +1,12 @@
 """Articles per second and peak memory of prediction over the train+dev documents.
 
     python benchmarks/predict_speed.py [--model models:/armstance@champion] [--batch-size 32]
+        [--collections guardian,tagesschau]
 
 Measures language detection alone, actor extraction alone, then the whole pipeline
 (language given, as in a JSONL with `lang`), then the whole pipeline with language
-detection, on the labelled documents (blind documents are never used here). Each pipeline
+detection, on the labelled documents, or those of `--collections` (the Guardian's long
+English articles are the proxy for news; blind documents are never used here). Each pipeline
 pass starts cold: the model is loaded afresh and no embedding is cached, as for a user's
 first batch of new articles.
 """
@@ -17,6 +19,7 @@ import resource
 import time
 
 from armstance.corpus import ensure_corpus, load_gold
+from armstance.corpus.sources import collection_of
 from armstance.models.embedding_head import make_encoder
 from armstance.prediction.batch import predict_documents
 from armstance.prediction.model_uri import load_pipeline
@@ -44,9 +47,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="models:/armstance@champion")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--collections", help="comma-separated doc_id prefixes (default: every labelled one)"
+    )
     args = parser.parse_args()
     ensure_corpus()
     gold = [*load_gold("train"), *load_gold("dev")]
+    if args.collections:
+        wanted = set(args.collections.split(","))
+        gold = [d for d in gold if collection_of(d.doc_id) in wanted]
+        if not gold:
+            parser.error(f"--collections {args.collections}: no labelled document")
     docs = [Document(doc_id=d.doc_id, lang=d.lang, text=d.text) for d in gold]
     use_configured_uri()
     pipeline = cold_pipeline(args.model)
