@@ -1,6 +1,8 @@
 """The pipeline on invented documents: oracle and end-to-end prediction, evidence, bad
 documents, save/load and the pyfunc round trip through a real sqlite MLflow store."""
 
+import dataclasses
+
 import mlflow
 import numpy as np
 import pandas as pd
@@ -100,6 +102,14 @@ def test_save_load_round_trip_gives_identical_probabilities(pipeline, tmp_path):
     units = UnitBuilder().from_gold(gold_doc(7))
     for task, proba in pipeline.classify(units).items():
         np.testing.assert_allclose(loaded.classify(units)[task], proba)
+    assert loaded.builder == pipeline.builder
+
+
+@pytest.mark.slow
+def test_the_unit_builder_is_saved_with_every_setting(pipeline, tmp_path):
+    builder = UnitBuilder(max_sentences=3, speaker=True, following=2)
+    dataclasses.replace(pipeline, builder=builder).save(tmp_path / "p")
+    assert ArmstancePipeline.load(tmp_path / "p").builder == builder
 
 
 @pytest.mark.slow
