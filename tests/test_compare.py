@@ -84,7 +84,7 @@ def test_leaderboard_rows_from_a_real_store(in_store: Store) -> None:
     tfidf_summary = summary(tfidf)
     assert re.fullmatch(INTERVAL, tfidf_summary["CV e2e F_avg [95% interval]"])
     assert re.fullmatch(r"\d\.\d{3} / \d\.\d{3}", tfidf_summary["German / English"])
-    assert re.fullmatch(r"\d\.\d{2} / \d\.\d{2}", tfidf_summary["actor precision / recall"])
+    assert re.fullmatch(r"\d\.\d{2} / \d\.\d{2}", tfidf_summary["actor precision (all) / recall"])
     assert summary(majority)["F1 against"] == "0.000 ± 0.000"
 
     ceiling = ceiling_row(client, experiment_id(client))
@@ -368,7 +368,7 @@ def test_summary_shows_the_headline_interval_and_bare_means_of_the_rest() -> Non
             "metrics.cv_e2e_stance_f_avg_hi": [0.50, 0.60],
             "metrics.cv_e2e_stance_f_avg_de": [0.30, 0.50],
             "metrics.cv_e2e_stance_f_avg_de_lo": [0.20, 0.40],
-            "metrics.cv_e2e_actor_precision": [0.75, 0.85],
+            "metrics.cv_e2e_actor_precision_all": [0.75, 0.85],
             "metrics.train_seconds": [10.0, 12.0],
         }
     )
@@ -377,7 +377,7 @@ def test_summary_shows_the_headline_interval_and_bare_means_of_the_rest() -> Non
     assert len(SUMMARY_HEADER) <= 12
     assert cells["CV e2e F_avg [95% interval]"] == "0.450 ± 0.071 [0.350, 0.550]"
     assert cells["German / English"] == "0.400 ± 0.141 / n/a"  # no interval in the summary
-    assert cells["actor precision / recall"] == "0.80 ± 0.07 / n/a"
+    assert cells["actor precision (all) / recall"] == "0.80 ± 0.07 / n/a"
     assert cells["train s"] == "11.0 ± 1.4"
     assert cells["F1 against"] == "n/a"
     assert row.numbers["cv_e2e_stance_f_avg"] == pytest.approx(0.45)

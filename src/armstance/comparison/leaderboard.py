@@ -60,7 +60,12 @@ COLUMNS = (
     Column("dev docs/s", "dev_eval_docs_per_second", digits=1),
 )
 BY_METRIC = {c.metric: c for c in COLUMNS}
-ACTOR_PRECISION = Column("actor P", "cv_e2e_actor_precision", 2, ceiling="actor_precision")
+# Precision over every predicted actor, stance or not: what a user sees (the annotators'
+# agreement counts the same way); `actor P (stance)` counts those given favor or against.
+ACTOR_PRECISION = Column(
+    "actor P (all)", "cv_e2e_actor_precision_all", 2, ceiling="actor_precision"
+)
+ACTOR_PRECISION_STANCE = Column("actor P (stance)", "cv_e2e_actor_precision", 2)
 ACTOR_RECALL = Column("actor R", "cv_e2e_actor_recall", 2, ceiling="actor_recall")
 
 
@@ -81,7 +86,7 @@ SUMMARY = (
         "German / English",
         (BY_METRIC["cv_e2e_stance_f_avg_de"], BY_METRIC["cv_e2e_stance_f_avg_en"]),
     ),
-    SummaryColumn("actor precision / recall", (ACTOR_PRECISION, ACTOR_RECALL)),
+    SummaryColumn("actor precision (all) / recall", (ACTOR_PRECISION, ACTOR_RECALL)),
     SummaryColumn("oracle F_avg", (BY_METRIC["cv_oracle_stance_f_avg"],)),
     SummaryColumn("seed stances right", (BY_METRIC["seed_oracle_stance_agree"],)),
     SummaryColumn("train s", (BY_METRIC["train_seconds"],)),
@@ -89,7 +94,7 @@ SUMMARY = (
 )
 SUMMARY_HEADER = ("experiment", "model", "runs", *(c.title for c in SUMMARY))
 FULL_HEADER = ("experiment", "model", "runs", *(c.title for c in COLUMNS))
-CSV_METRICS = (*COLUMNS, ACTOR_PRECISION, ACTOR_RECALL)
+CSV_METRICS = (*COLUMNS, ACTOR_PRECISION, ACTOR_PRECISION_STANCE, ACTOR_RECALL)
 CEILING_NAME = "annotator agreement"
 CEILING_MODEL = "second annotation"
 OUTSIDE_VOCABULARY = " †"

@@ -119,7 +119,8 @@ def markdown(
         "",
         "Cells: mean ± sd over runs (seeds); [95% bootstrap interval over documents; with"
         " several runs, the mean of their bounds]. F1 against, sentiment macro-F1, German /"
-        " English (stance F_avg by language) and actor precision / recall are CV e2e;"
+        " English (stance F_avg by language) and actor precision (over every predicted actor,"
+        " stance or not) / recall are CV e2e;"
         " oracle F_avg is CV with the gold actors; seed stances right = the French seed"
         " article's actors whose stance the final model gets right (zero-shot: no French"
         " training labels); train s = seconds to fit on train; dev docs/s = documents scored"
