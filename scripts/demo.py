@@ -6,12 +6,14 @@ analyse them, and put the figures and a summary under docs/demo/.
 
 Sources (each only if rebuilt in data/raw by `armstance data fetch`): White House passages,
 Kremlin and Ukrainian presidential releases and congressional releases, analysed by
-quarter; Bundestag speeches, which carry a session number and no date, by session and
-grouped by party. None of them is blind (they are ours to label); the news collections are
-never read here. `--limit` takes the first N documents of each source (a quick check).
+quarter; Bundestag speeches, which carry a session number and no date: the speaker's own
+stance, by session, the speakers pooled by party. None of them is blind (they are ours to
+label); the news collections are never read here. `--limit` takes the first N documents
+of each source (a quick check).
 docs/demo/README.md gets aggregates only (counts, the report's tables), never a sentence of
 a source, and says how many of each source's documents also carry labels in
-data/annotations (training data of the model).
+data/annotations, and how many of those the model was trained on (its run's
+`data.exclude_collections` leaves some labelled collections out of training).
 """
 
 from __future__ import annotations
@@ -23,8 +25,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+
 from armstance.cli import main as armstance
 from armstance.paths import annotations_dir, project_root, raw_dir
+from armstance.prediction.model_uri import registry_version
+from armstance.tracking.store import use_configured_uri
 
 
 @dataclass(frozen=True)
@@ -38,10 +45,22 @@ SOURCES = (
     Source("kremlin", ("--by", "quarter")),
     Source("ukpresident", ("--by", "quarter")),
     Source("congress", ("--by", "quarter")),
-    # A party has a few speakers per debate: cells of three speeches already say something.
+    # The speaker's own stance, the speakers pooled by party; a party has a few speakers
+    # per debate: cells of three speeches already say something.
     Source(
         "bundestag",
-        ("--by", "session", "--group-by", "party", "--window", "session", "--min-docs", "3"),
+        (
+            "--by",
+            "session",
+            "--speaker",
+            "speaker",
+            "--pool",
+            "party",
+            "--window",
+            "session",
+            "--min-docs",
+            "3",
+        ),
     ),
 )
 FIGURES = ("timeline.png", "network_two_mode.png", "network_congruence.png",
@@ -55,6 +74,26 @@ def labelled_ids() -> set[str]:
             if line.strip():
                 ids.add(json.loads(line)["doc_id"])
     return ids
+
+
+def excluded_from_training(model_uri: str) -> set[str] | None:
+    """The labelled collections the model's training run left out (its
+    `data.exclude_collections.*` params); None when its run cannot be found."""
+    try:
+        if model_uri.startswith("runs:/"):
+            run_id = model_uri.removeprefix("runs:/").split("/", 1)[0]
+        elif (version := registry_version(model_uri)) is not None:
+            name = model_uri.removeprefix("models:/").split("/")[0].split("@")[0]
+            run_id = MlflowClient().get_model_version(name, version).run_id
+        else:
+            return None
+        params = MlflowClient().get_run(run_id).data.params
+    except MlflowException:
+        return None
+    prefix = "data.exclude_collections."
+    return {
+        k.removeprefix(prefix) for k, v in params.items() if k.startswith(prefix) and v == "True"
+    }
 
 
 def subset(source: Path, limit: int | None, folder: Path) -> tuple[Path, list[str]]:
@@ -81,17 +120,7 @@ def main() -> None:
     out, docs = Path(args.out), Path(args.docs)
     (out / "inputs").mkdir(parents=True, exist_ok=True)
     docs.mkdir(parents=True, exist_ok=True)
-    labelled = labelled_ids()
-    summary = [
-        "# Demo: stance toward arming Ukraine in the statement collections",
-        "",
-        f"Model `{args.model}`, engine {args.engine}"
-        + (f", first {args.limit} documents of each source" if args.limit else "")
-        + ". Written by `make demo` (scripts/demo.py); aggregates only.",
-        "",
-        "| source | documents | also labelled (training data) | analysis |",
-        "|---|---|---|---|",
-    ]
+    done: list[tuple[Source, list[str]]] = []
     for source in SOURCES:
         raw = raw_dir() / f"{source.name}.jsonl"
         if not raw.is_file():
@@ -106,19 +135,47 @@ def main() -> None:
         for figure in FIGURES:
             shutil.copyfile(analysis / figure, docs / f"{source.name}_{figure}")
         shutil.copyfile(analysis / "report.md", docs / f"{source.name}_report.md")
+        done.append((source, ids))
+    write_summary(docs, args.model, args.engine, args.limit, done)
+    print(f"demo: written to {out} and {docs}", file=sys.stderr)
+
+
+def write_summary(
+    docs: Path,
+    model: str,
+    engine: str,
+    limit: int | None,
+    done: list[tuple[Source, list[str]]],
+) -> None:
+    """docs/README.md: per source, its documents, those labelled and those trained on."""
+    use_configured_uri()
+    labelled = labelled_ids()
+    excluded = excluded_from_training(model)
+    lines = [
+        "# Demo: stance toward arming Ukraine in the statement collections",
+        "",
+        f"Model `{model}`, engine {engine}"
+        + (f", first {limit} documents of each source" if limit else "")
+        + ". Written by `make demo` (scripts/demo.py); aggregates only.",
+        "",
+        "| source | documents | also labelled | trained on by the model | analysis |",
+        "|---|---|---|---|---|",
+    ]
+    for source, ids in done:
         overlap = len(set(ids) & labelled)
-        options = " ".join(source.options)
-        summary.append(
-            f"| {source.name} | {len(ids)} | {overlap} | `{options}`:"
+        trained = "?" if excluded is None else (0 if source.name in excluded else overlap)
+        lines.append(
+            f"| {source.name} | {len(ids)} | {overlap} | {trained} | `{' '.join(source.options)}`:"
             f" [report]({source.name}_report.md), [timeline]({source.name}_timeline.png) |"
         )
-    summary += [
+    lines += [
         "",
-        "Documents that also carry labels were training data of the model: its labels for"
-        " them are not out-of-sample.",
+        "Labelled documents of a collection the model trained on were its training data: its"
+        " labels for them are not out-of-sample. The labels of the collections its training"
+        " run left out (`data.exclude_collections`) were never trained on"
+        + ("." if excluded is not None else "; this model's training run was not found (?)."),
     ]
-    (docs / "README.md").write_text("\n".join(summary) + "\n", encoding="utf-8")
-    print(f"demo: written to {out} and {docs}", file=sys.stderr)
+    (docs / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

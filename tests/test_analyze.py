@@ -320,3 +320,47 @@ def test_log_keeps_the_analysis_out_of_the_leaderboard(tmp_path, predictions, mo
         "network_two_mode.graphml",
         "timeline.png",
     }
+
+
+def test_speaker_keeps_only_the_speakers_own_stance(tmp_path, capsys):
+    # (doc_id, speaker, party, actors); invented speeches.
+    speeches = [
+        ("s1", "Dr. Maria Lind", "A", [("Maria Lind", "person", "favor", 0.8),
+                                       ("Germany", "state", "favor", 0.9)]),
+        ("s2", "Jonas Berg", "B", [("Berg", "person", "against", 0.7),
+                                   ("Russia", "state", "against", 0.9)]),
+        ("s3", "Eva Holm", "B", [("Germany", "state", "favor", 0.6)]),
+    ]  # fmt: skip
+    rows, extras = [], []
+    for doc_id, speaker, party, actors in speeches:
+        rows += [_row(doc_id, *a) for a in actors]
+        extras += [{"speaker": speaker, "party": party}] * len(actors)
+    write_table(assemble(core_table(rows), ModelRef("runs:/0123/model", None), extras),
+                tmp_path / "preds.parquet")  # fmt: skip
+    write_confusion(tmp_path / "identity.json", IDENTITY)
+    common = ("--by", "speaker", "--group-by", "party", "--min-docs", "1")
+    code, out = analyze(
+        tmp_path, *common, "--speaker", "speaker", "--confusion", str(tmp_path / "identity.json")
+    )
+    assert code == 0
+    table = pd.read_csv(out / "stance_table.csv")
+    cells = table[["actor", "party", "favor", "against"]].itertuples(index=False, name=None)
+    assert sorted(cells) == [
+        ("Berg", "B", 0.0, 1.0),
+        ("Maria Lind", "A", 1.0, 0.0),
+    ]
+    assert "found among its actors in 2 of 3 documents" in (out / "report.md").read_text()
+
+    code, out = analyze(
+        tmp_path, "--by", "speaker", "--min-docs", "1", "--speaker", "speaker",
+        "--pool", "party", "--confusion", str(tmp_path / "identity.json"), name="pooled",
+    )  # fmt: skip
+    assert code == 0
+    table = pd.read_csv(out / "stance_table.csv")
+    cells = table[["actor", "favor", "against"]].itertuples(index=False, name=None)
+    assert sorted(cells) == [("A", 1.0, 0.0), ("B", 0.0, 1.0)]
+
+    code, _ = analyze(tmp_path, *common, "--speaker", "orator", name="bad")
+    assert code != 0 and "orator" in capsys.readouterr().err
+    code, _ = analyze(tmp_path, *common, "--pool", "party", name="bad")
+    assert code != 0 and "--pool needs --speaker" in capsys.readouterr().err

@@ -17,6 +17,7 @@ from armstance.analysis.names import canonical_names
 from armstance.analysis.networks import networks, write_networks
 from armstance.analysis.periods import CALENDAR, check_column, periods
 from armstance.analysis.report import Summary, render
+from armstance.analysis.speakers import speaker_rows
 from armstance.analysis.stance_tables import document_stances, stance_table
 from armstance.errors import DataError
 from armstance.jsonl import atomic_folder
@@ -31,6 +32,8 @@ class Settings:
     by: str = "month"
     window: str | None = None
     group_by: str | None = None
+    speaker: str | None = None
+    pool: str | None = None
     min_docs: int = 5
     n_boot: int = 1000
     seed: int = 0
@@ -51,6 +54,15 @@ def analyze(settings: Settings) -> Path:
         check_column(settings.group_by, predictions.columns, "--group-by", source)
     names = canonical_names(predictions.actors, gz.load())
     actors = names.apply(predictions.actors)
+    if settings.pool and not settings.speaker:
+        raise DataError(source, None, None, "--pool needs --speaker")
+    if settings.speaker:
+        for option, column in (("--speaker", settings.speaker), ("--pool", settings.pool)):
+            if column:
+                check_column(column, predictions.columns, option, source)
+        actors = speaker_rows(actors, settings.speaker, settings.pool)
+        if actors.empty:
+            raise DataError(source, None, settings.speaker, "no document's speaker is an actor")
     by = periods(predictions.documents, settings.by, predictions.columns, source)
     window = periods(
         predictions.documents, settings.window or settings.by, predictions.columns, source
@@ -97,6 +109,9 @@ def analyze(settings: Settings) -> Path:
             period_kind=by.kind,
             window_kind=window.kind,
             group_by=settings.group_by,
+            speaker=settings.speaker,
+            pool=settings.pool,
+            speaker_docs=actors["doc_id"].nunique() if settings.speaker else None,
             min_docs=settings.min_docs,
             n_boot=settings.n_boot,
             seed=settings.seed,
@@ -161,6 +176,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", default="month", help=f"table periods: {periods_help}")
     p.add_argument("--window", help=f"network periods (default: --by): {periods_help}")
     p.add_argument("--group-by", help="a column to split the tables by (party, outlet, ...)")
+    p.add_argument(
+        "--speaker",
+        help="a column naming each document's speaker (e.g. speaker): keep only the speaker's"
+        " own stance",
+    )
+    p.add_argument("--pool", help="with --speaker: one actor per value of this column (e.g. party)")
     p.add_argument("--min-docs", type=int, default=5, help="leave out smaller cells")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (recorded)")

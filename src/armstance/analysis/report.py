@@ -35,6 +35,9 @@ class Summary:
     period_kind: str
     window_kind: str
     group_by: str | None
+    speaker: str | None
+    pool: str | None
+    speaker_docs: int | None
     min_docs: int
     n_boot: int
     seed: int
@@ -90,6 +93,16 @@ def render(summary: Summary, table: pd.DataFrame, top: list[str]) -> str:
         f"Predictions: `{p.path.name}`: {len(p.documents)} judged documents,"
         f" {len(p.actors)} (document, actor) rows, {p.n_errors} documents the model could"
         " not judge (left out).",
+        *(
+            [
+                f"Speakers only (`--speaker {summary.speaker}`): the actor who gave the"
+                f" document, found among its actors in {summary.speaker_docs} of"
+                f" {len(p.documents)} documents; the others have no row"
+                + (f"; speakers pooled by {summary.pool}." if summary.pool else "."),
+            ]
+            if summary.speaker
+            else []
+        ),
         f"Cells by {summary.period_kind}"
         + (f" and {summary.group_by}" if summary.group_by else "")
         + f", at least {summary.min_docs} documents each: {summary.cells}."
