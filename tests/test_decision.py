@@ -1,6 +1,8 @@
 """Decision rules: weighted argmax, weights fitted for the task's metric, and nested fitting
 that only ever sees the training documents it is given."""
 
+import os
+
 import numpy as np
 import pytest
 from omegaconf import OmegaConf
@@ -134,6 +136,7 @@ def test_weights_are_fitted_on_the_held_out_documents_of_the_chosen_collections(
 
 @pytest.mark.slow
 def test_folds_fitted_in_parallel_predict_as_one_after_the_other():
+    environment = dict(os.environ)
     docs = [gold_doc(i) for i in range(10)]
     fold_of = {d.doc_id: i % 5 for i, d in enumerate(docs)}
     builder, extractor = UnitBuilder(), ActorExtractor()
@@ -151,3 +154,4 @@ def test_folds_fitted_in_parallel_predict_as_one_after_the_other():
             p.model_dump() for p in getattr(serial, mode)
         ]
     assert any(a.stance == "against" for p in serial.e2e for a in p.actors)
+    assert dict(os.environ) == environment  # jobs started later inherit it

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import os
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from joblib import Parallel, delayed
+from joblib.externals.loky import get_reusable_executor
 from tqdm.auto import tqdm
 
 from armstance.pipeline import ArmstancePipeline
@@ -39,6 +42,29 @@ class CrossValidation:
 
 Fit = Callable[[Sequence[GoldDocument]], ArmstancePipeline]
 FoldPredictions = tuple[list[DocumentPrediction], list[DocumentPrediction]]
+
+
+@contextmanager
+def fold_workers(n_jobs: int) -> Iterator[Callable]:
+    """`run(f, argument tuples)`: the results as they come, from `n_jobs` worker processes
+    (loky; each limits its BLAS/OpenMP threads to its share of the cores) or in this process.
+    Afterwards the workers are stopped and joblib's KMP_INIT_AT_FORK is taken back out of
+    this process's environment: jobs started later inherit it, and with it their results
+    changed (measured: two runs of the same seed, each in a fresh process, disagreed)."""
+    if n_jobs <= 1:
+        yield lambda f, calls: (f(*args) for args in calls)
+        return
+    kmp = os.environ.get("KMP_INIT_AT_FORK")
+    try:
+        yield lambda f, calls: Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(f)(*args) for args in calls
+        )
+    finally:
+        get_reusable_executor().shutdown(wait=True)
+        if kmp is None:
+            os.environ.pop("KMP_INIT_AT_FORK", None)
+        else:
+            os.environ["KMP_INIT_AT_FORK"] = kmp
 
 
 def predict_fold(
@@ -79,19 +105,15 @@ def cross_validate(
         )
         for fold in folds
     ]
-    if n_jobs > 1 and len(tasks) > 1:
-        # Each worker limits its BLAS/OpenMP threads to its share of the cores (loky's
-        # default), so the folds do not oversubscribe them.
-        done = Parallel(n_jobs=min(n_jobs, len(tasks)), return_as="generator_unordered")(
-            delayed(predict_fold)(fit, train, test, e2e) for train, test in tasks
-        )
-    else:
-        done = (predict_fold(fit, train, test, e2e) for train, test in tasks)
     oracle: dict[str, DocumentPrediction] = {}
     end_to_end: dict[str, DocumentPrediction] = {}
-    for fold_oracle, fold_e2e in tqdm(done, total=len(tasks), desc="cross-validation", unit="fold"):
-        oracle |= {p.doc_id: p for p in fold_oracle}
-        end_to_end |= {p.doc_id: p for p in fold_e2e}
+    with fold_workers(n_jobs if len(tasks) > 1 else 1) as run:
+        done = run(predict_fold, [(fit, train, test, e2e) for train, test in tasks])
+        for fold_oracle, fold_e2e in tqdm(
+            done, total=len(tasks), desc="cross-validation", unit="fold"
+        ):
+            oracle |= {p.doc_id: p for p in fold_oracle}
+            end_to_end |= {p.doc_id: p for p in fold_e2e}
     return CrossValidation(
         oracle=[oracle[d.doc_id] for d in scored],
         e2e=[end_to_end[d.doc_id] for d in scored] if e2e else None,
