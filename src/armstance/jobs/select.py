@@ -18,9 +18,7 @@ import time
 import hydra
 import mlflow
 from hydra.core.hydra_config import HydraConfig
-from joblib import Parallel, delayed
 from omegaconf import DictConfig, OmegaConf
-from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from armstance.config import CONFIG_DIR, register_resolvers
@@ -31,6 +29,7 @@ from armstance.tracking import diagnostics
 from armstance.tracking.runs import fingerprint, git_commit, log_config, log_metrics
 from armstance.tracking.store import use_store
 from armstance.training.configured import compass, without_selected
+from armstance.training.cross_validation import fold_workers
 from armstance.training.selection import (
     modal_values,
     outer_fold,
@@ -56,10 +55,9 @@ def run(cfg: DictConfig) -> dict:
     plain = OmegaConf.to_container(cfg, resolve=True)
     started = time.perf_counter()
     folds = sorted({fold_of[d.doc_id] for d in news})
-    # One BLAS thread per process when the outer folds run side by side, not cores squared.
-    with threadpool_limits(1 if cfg.select.n_jobs > 1 else None):
-        done = Parallel(n_jobs=cfg.select.n_jobs, return_as="generator_unordered")(
-            delayed(outer_fold)(plain, fold, labelled, fold_of, cfg.select.passes) for fold in folds
+    with fold_workers(cfg.select.n_jobs) as parallel:
+        done = parallel(
+            outer_fold, [(plain, fold, labelled, fold_of, cfg.select.passes) for fold in folds]
         )
         outer = sorted(
             tqdm(done, total=len(folds), desc="outer folds", unit="fold"), key=lambda o: o.fold
