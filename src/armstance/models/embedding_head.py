@@ -21,6 +21,7 @@ from armstance.corpus.sources import FIRST_PERSON_COLLECTIONS, collection_of
 from armstance.models.base import UnitClassifier, Weights, check_fit_input
 from armstance.models.encoders.base import Embedder, TextEncoder
 from armstance.models.linear import LinearSoftmax
+from armstance.models.stance_queries import StanceQueries
 from armstance.schema import Unit
 
 POOLINGS = ("mean", "mean_first", "mean_max")
@@ -79,6 +80,7 @@ class EmbeddingLogReg(UnitClassifier):
         C: float = 1.0,
         class_weight: str | None = "balanced",
         genre_feature: bool = False,
+        stance_queries: Sequence[str] = (),
         cache_path: str | None = None,
         seed: int = 0,
     ):
@@ -93,13 +95,22 @@ class EmbeddingLogReg(UnitClassifier):
             "C": float(C),
             "class_weight": class_weight,
             "genre_feature": bool(genre_feature),
+            "stance_queries": [str(q) for q in stance_queries],
             "seed": int(seed),
         }
         # The cache speeds up training and evaluation; it is not part of the saved model.
         self.embedder = Embedder(make_encoder(encoder, prefix), cache_path)
         self.head: LinearSoftmax | None = None
+        self.queries = (
+            StanceQueries(self._sentence_vectors(self.params["stance_queries"]))
+            if stance_queries
+            else None
+        )
 
-    def features(self, units: Sequence[Unit]) -> np.ndarray:
+    def _sentence_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.encoder.sentence_part(self.embedder(texts))
+
+    def features(self, units: Sequence[Unit], fit_queries: bool = False) -> np.ndarray:
         k = self.params["max_sentences"]
         sentences = [u.marked_sentences[:k] for u in units]
         flat = [s for group in sentences for s in group]
@@ -111,6 +122,12 @@ class EmbeddingLogReg(UnitClassifier):
         features = np.stack(out)
         if self.params["genre_feature"]:
             features = np.hstack([features, genre(units)[:, None]])
+        if self.queries is not None:
+            sizes = [len(group) for group in sentences]
+            sentence = self.embedder.encoder.sentence_part(vectors)
+            if fit_queries:
+                self.queries.fit(sentence, sizes)
+            features = np.hstack([features, self.queries.features(sentence, sizes)])
         return features
 
     def fit(self, units: Sequence[Unit], y: Sequence[str], sample_weight: Weights = None) -> Self:
@@ -118,7 +135,7 @@ class EmbeddingLogReg(UnitClassifier):
         p = self.params
         model = LogisticRegression(
             C=p["C"], class_weight=p["class_weight"], max_iter=5000, random_state=p["seed"]
-        ).fit(self.features(units), list(y), sample_weight=sample_weight)
+        ).fit(self.features(units, fit_queries=True), list(y), sample_weight=sample_weight)
         self.head = LinearSoftmax.from_sklearn(model, self.labels)
         return self
 
@@ -131,10 +148,14 @@ class EmbeddingLogReg(UnitClassifier):
 
     def save_files(self, path: Path) -> dict:
         self.head.save(path / "head")
+        if self.queries is not None:
+            self.queries.save(path / "head")
         return {"labels": list(self.labels), **self.params}
 
     @classmethod
     def load_files(cls, path: Path, params: dict) -> Self:
         model = cls(**params)
         model.head = LinearSoftmax.load(path / "head")
+        if model.queries is not None:
+            model.queries.load_stats(path / "head")
         return model

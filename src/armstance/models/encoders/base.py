@@ -59,6 +59,11 @@ class TextEncoder(ABC):
         """Texts are encoded in the order of their keys: equal or near keys share work."""
         return text
 
+    def sentence_part(self, vectors: np.ndarray) -> np.ndarray:
+        """The sentence vectors inside this encoder's vectors (all of them, unless the
+        encoder puts more beside them)."""
+        return vectors
+
 
 class Embedder:
     """An encoder with an optional on-disk cache; each distinct text is encoded once, in

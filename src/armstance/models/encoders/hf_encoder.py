@@ -112,6 +112,9 @@ class MentionEncoder(_Transformer):
         plain = unmark(text)[0]
         return len(plain), plain
 
+    def sentence_part(self, vectors: np.ndarray) -> np.ndarray:
+        return vectors[:, self.hidden_size :]
+
     def encode_batch(self, texts: list[str]) -> np.ndarray:
         import torch
 
