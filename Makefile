@@ -66,6 +66,7 @@ results: train
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_speaker
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_statements
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_following
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_queries
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
 		--collections tagesschau,guardian,nyt
 	$(BIN)/armstance agreement split:train,dev split:second_annotator --log \
