@@ -14,9 +14,11 @@ from armstance.training.configured import apply_selected, without_selected
 from armstance.training.selection import (
     BLOCK_OPEN,
     Knob,
+    check_selected_paths,
     coordinate_search,
     modal_values,
     outer_fold,
+    parse_knobs,
     write_selected,
 )
 from test_configs import composed
@@ -92,6 +94,17 @@ def test_the_block_is_written_replaced_and_applied(tmp_path: Path):
     assert not applied.selected and without_selected(base).model.C == 1.0
     with pytest.raises(ValueError, match="no config key"):
         apply_selected(OmegaConf.create({"selected": {"model.D": 1}, "model": {"C": 1}}))
+
+
+def test_a_candidate_composed_on_the_champion_keeps_its_own_choices_and_no_stray_one(tmp_path):
+    cfg = composed("select", ["experiment=tfidf_mention_following"], tmp_path)
+    knobs = parse_knobs(cfg.select.knobs, cfg)
+    # The candidate's block is merged over the champion's, key by key: its own values win.
+    assert cfg.selected["model.weights.mention"] == 1.2
+    check_selected_paths(cfg, knobs, "tfidf_mention_following")
+    # A selection over fewer knobs would leave the champion's other choices applied unseen.
+    with pytest.raises(ValueError, match=r"model\.members\.tfidf\.C"):
+        check_selected_paths(cfg, knobs[:1], "tfidf_mention_following")
 
 
 def test_no_choice_and_no_fit_of_an_outer_fold_sees_its_documents(tmp_path, monkeypatch):

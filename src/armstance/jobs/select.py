@@ -31,6 +31,7 @@ from armstance.tracking.store import use_store
 from armstance.training.configured import compass, without_selected
 from armstance.training.cross_validation import fold_workers
 from armstance.training.selection import (
+    check_selected_paths,
     modal_values,
     outer_fold,
     parse_knobs,
@@ -45,9 +46,10 @@ log = logging.getLogger(__name__)
 def run(cfg: DictConfig) -> dict:
     experiment = HydraConfig.get().runtime.choices.get("experiment") or "default"
     ensure_corpus()
+    knobs = parse_knobs(cfg.select.knobs, cfg)
+    check_selected_paths(cfg, knobs, experiment)
     # Selection starts from the experiment's own values, not from an earlier selection's.
     cfg = without_selected(cfg)
-    knobs = parse_knobs(cfg.select.knobs, cfg)
     start = start_values(cfg, knobs)
     labelled = [*load_gold(cfg.data.train_split), *load_gold(cfg.data.dev_split)]
     fold_of = load_folds(cfg.data.folds_path)

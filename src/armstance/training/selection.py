@@ -85,6 +85,23 @@ def parse_knobs(specs: Sequence[Mapping[str, Any]], cfg: DictConfig) -> list[Kno
     return knobs
 
 
+def check_selected_paths(cfg: DictConfig, knobs: Sequence[Knob], experiment: str) -> None:
+    """Refuse a `selected:` block with values this selection does not choose. Experiments
+    compose (a candidate's defaults may name the champion's experiment), and OmegaConf
+    merges their `selected:` blocks key by key: a value chosen for another experiment, or
+    by an earlier selection over other knobs, would be applied over this selection's
+    choices at training, unseen."""
+    chosen = {path for knob in knobs for path in knob.paths}
+    stray = sorted(set(cfg.get("selected") or {}) - chosen)
+    if stray:
+        raise ValueError(
+            f"experiment {experiment!r}: its `selected:` block sets {stray}, which the knobs "
+            f"of this selection ({sorted(chosen)}) do not choose; they come from an "
+            "experiment in its defaults or from a selection over other knobs. Select over "
+            "knobs that include them, or compose the experiment without that block."
+        )
+
+
 def configured(cfg: DictConfig, knobs: Sequence[Knob], values: Mapping[str, Any]) -> DictConfig:
     """A copy of `cfg` with each knob's paths set to its value."""
     out = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
