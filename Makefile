@@ -38,7 +38,7 @@ train: $(STAMP)
 
 # Nested model selection of an experiment's knobs (configs/select/): writes the chosen
 # values into experiments/$(SELECT_EXPERIMENT).yaml and logs the outer-fold estimate.
-SELECT_EXPERIMENT ?= tfidf_mention_filter
+SELECT_EXPERIMENT ?= tfidf_mention_speaker_following
 SELECT_KNOBS ?= default
 select: $(STAMP)
 	$(BIN)/python -m armstance.jobs.select experiment=$(SELECT_EXPERIMENT) select=$(SELECT_KNOBS)
@@ -63,6 +63,7 @@ results: train
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_de_to_en
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg_en_to_de
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_avg
+	$(BIN)/python -m armstance.train experiment=tfidf_mention_filter
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_speaker
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_statements
 	$(BIN)/python -m armstance.train experiment=tfidf_mention_following
