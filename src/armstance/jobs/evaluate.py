@@ -1,4 +1,5 @@
-"""`python -m armstance.evaluate [model_uri=URI] [split=dev]`: score a logged model.
+"""`python -m armstance.evaluate [model_uri=URI] [split=dev] [collections=[a,b]]`: score a
+logged model. `split=[train,dev]` scores several splits together.
 
 Runs the model's pipeline on a labelled split with gold actors (oracle) and, unless
 `evaluation.e2e=false`, with its own extracted actors (e2e), prints the scores and logs
@@ -9,6 +10,7 @@ Scoring files instead of a model: `armstance evaluate --gold G --pred P`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import hydra
 import mlflow
@@ -16,26 +18,52 @@ from omegaconf import DictConfig
 
 from armstance.config import CONFIG_DIR, register_resolvers
 from armstance.corpus import ensure_corpus, load_gold
+from armstance.corpus.sources import collection_of
 from armstance.evaluation.splits import evaluate_split
 from armstance.prediction.model_uri import load_pipeline
+from armstance.schema import GoldDocument
 from armstance.tracking.runs import git_commit, log_metrics
 from armstance.tracking.store import use_store
 
 log = logging.getLogger(__name__)
 
 
+def of_collections(
+    docs: Sequence[GoldDocument], collections: Sequence[str] | None, split: str
+) -> list[GoldDocument]:
+    """The documents of `collections` (all of them when None); an unknown or empty
+    selection is an error naming the collections the split holds."""
+    if collections is None:
+        return list(docs)
+    present = sorted({collection_of(d.doc_id) for d in docs})
+    unknown = sorted(set(collections) - set(present))
+    if unknown or not collections:
+        raise ValueError(
+            f"collections={list(collections)}: split {split!r} holds no document of "
+            f"{unknown or 'an empty list'}; its collections are {present}"
+        )
+    return [d for d in docs if collection_of(d.doc_id) in set(collections)]
+
+
 def run(cfg: DictConfig) -> dict:
     use_store(cfg.tracking.uri, cfg.tracking.experiment_name, cfg.tracking.artifact_root)
     pipeline = load_pipeline(cfg.model_uri)
     ensure_corpus()
-    docs = load_gold(cfg.split)
-    metrics = evaluate_split(pipeline, docs, cfg, cfg.split)
+    splits = [cfg.split] if isinstance(cfg.split, str) else [str(s) for s in cfg.split]
+    collections = cfg.get("collections")
+    docs = of_collections(
+        [d for s in splits for d in load_gold(s)],
+        None if collections is None else [str(c) for c in collections],
+        ",".join(splits),
+    )
+    prefix = "_".join(splits)
+    metrics = evaluate_split(pipeline, docs, cfg, prefix)
     for name in sorted(metrics):
         if not name.endswith(("_lo", "_hi")) and metrics[name] is not None:
             log.info("%s = %.3f", name, metrics[name])
     if cfg.log:
         meta = pipeline.metadata
-        with mlflow.start_run(run_name=f"evaluate-{meta.get('experiment', 'model')}-{cfg.split}"):
+        with mlflow.start_run(run_name=f"evaluate-{meta.get('experiment', 'model')}-{prefix}"):
             mlflow.set_tags(
                 {
                     "model": meta.get("model", "unknown"),
@@ -44,6 +72,7 @@ def run(cfg: DictConfig) -> dict:
                     "seed": "n/a",
                     "git_commit": git_commit(),
                     "evaluated_model_uri": cfg.model_uri,
+                    "collections": ",".join(collections) if collections else "all",
                     "kind": "evaluation",
                 }
             )
