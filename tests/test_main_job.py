@@ -110,7 +110,8 @@ def test_default_run_logs_metrics_tags_and_artifacts(client, store):
     assert metrics["cv_oracle_stance_f_avg_lo"] > 0
     lo, value, hi = (metrics[f"cv_oracle_stance_f_avg{s}"] for s in ("_lo", "", "_hi"))
     assert lo <= value <= hi
-    assert (tags["model"], tags["experiment"]) == ("tfidf_mention_avg", "tfidf_mention_speaker_following")
+    assert tags["model"] == "tfidf_mention_avg"
+    assert tags["experiment"] == "tfidf_mention_speaker_following"
     assert run.data.params["decision.actor_filter"] == "0.97"
     assert (run.data.params["units.speaker"], run.data.params["units.following"]) == ("True", "1")
     assert not any(name.startswith("cvall_") for name in metrics)  # evaluation.cvall=false
