@@ -19,7 +19,7 @@ import resource
 import time
 
 from armstance.corpus import ensure_corpus, load_gold
-from armstance.corpus.sources import collection_of
+from armstance.corpus.sources import of_collections
 from armstance.models.embedding_head import make_encoder
 from armstance.prediction.batch import predict_documents
 from armstance.prediction.model_uri import load_pipeline
@@ -54,10 +54,10 @@ def main() -> None:
     ensure_corpus()
     gold = [*load_gold("train"), *load_gold("dev")]
     if args.collections:
-        wanted = set(args.collections.split(","))
-        gold = [d for d in gold if collection_of(d.doc_id) in wanted]
-        if not gold:
-            parser.error(f"--collections {args.collections}: no labelled document")
+        try:
+            gold = of_collections(gold, args.collections.split(","), "the labelled documents")
+        except ValueError as exc:
+            parser.error(str(exc))
     docs = [Document(doc_id=d.doc_id, lang=d.lang, text=d.text) for d in gold]
     use_configured_uri()
     pipeline = cold_pipeline(args.model)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
+from typing import Protocol, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -89,6 +91,28 @@ NEWS_COLLECTIONS: tuple[str, ...] = ("tagesschau", "guardian", "nyt")
 def collection_of(doc_id: str) -> str:
     """The collection a document comes from, its doc_id's prefix (`tagesschau-0042`)."""
     return doc_id.split("-", 1)[0]
+
+
+class HasDocId(Protocol):
+    doc_id: str
+
+
+D = TypeVar("D", bound=HasDocId)
+
+
+def of_collections(docs: Sequence[D], collections: Sequence[str] | None, where: str) -> list[D]:
+    """The documents of `collections` (all of them when None); an unknown or empty
+    selection is an error naming the collections `where` (a split, a file) holds."""
+    if collections is None:
+        return list(docs)
+    present = sorted({collection_of(d.doc_id) for d in docs})
+    unknown = sorted(set(collections) - set(present))
+    if unknown or not collections:
+        raise ValueError(
+            f"collections={list(collections)}: no document of {unknown or 'an empty list'}"
+            f" in {where}; the collections there: {present}"
+        )
+    return [d for d in docs if collection_of(d.doc_id) in set(collections)]
 
 
 def load_catalog(path: Path | None = None) -> SourceCatalog:

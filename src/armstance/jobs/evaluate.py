@@ -10,7 +10,6 @@ Scoring files instead of a model: `armstance evaluate --gold G --pred P`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 import hydra
 import mlflow
@@ -18,31 +17,13 @@ from omegaconf import DictConfig
 
 from armstance.config import CONFIG_DIR, register_resolvers
 from armstance.corpus import ensure_corpus, load_gold
-from armstance.corpus.sources import collection_of
+from armstance.corpus.sources import of_collections
 from armstance.evaluation.splits import evaluate_split
 from armstance.prediction.model_uri import load_pipeline
-from armstance.schema import GoldDocument
 from armstance.tracking.runs import git_commit, log_metrics
 from armstance.tracking.store import use_store
 
 log = logging.getLogger(__name__)
-
-
-def of_collections(
-    docs: Sequence[GoldDocument], collections: Sequence[str] | None, split: str
-) -> list[GoldDocument]:
-    """The documents of `collections` (all of them when None); an unknown or empty
-    selection is an error naming the collections the split holds."""
-    if collections is None:
-        return list(docs)
-    present = sorted({collection_of(d.doc_id) for d in docs})
-    unknown = sorted(set(collections) - set(present))
-    if unknown or not collections:
-        raise ValueError(
-            f"collections={list(collections)}: split {split!r} holds no document of "
-            f"{unknown or 'an empty list'}; its collections are {present}"
-        )
-    return [d for d in docs if collection_of(d.doc_id) in set(collections)]
 
 
 def run(cfg: DictConfig) -> dict:
@@ -54,7 +35,7 @@ def run(cfg: DictConfig) -> dict:
     docs = of_collections(
         [d for s in splits for d in load_gold(s)],
         None if collections is None else [str(c) for c in collections],
-        ",".join(splits),
+        f"split {','.join(splits)!r}",
     )
     prefix = "_".join(splits)
     metrics = evaluate_split(pipeline, docs, cfg, prefix)
